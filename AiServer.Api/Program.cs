@@ -1,5 +1,21 @@
-var builder = WebApplication.CreateBuilder(args);
+using AiServer.ServiceDefaults;
 
-var app = builder.Build();
+namespace AiServer.Api;
 
-app.Run();
+/// <summary>The HTTP API: job endpoints, breaker control and the default health and metrics endpoints.</summary>
+internal sealed class Program
+{
+    private Program()
+    {
+    }
+
+    public static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.Run();
+    }
+}

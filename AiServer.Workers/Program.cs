@@ -1,5 +1,21 @@
-var builder = WebApplication.CreateBuilder(args);
+using AiServer.ServiceDefaults;
 
-var app = builder.Build();
+namespace AiServer.Workers;
 
-app.Run();
+/// <summary>Background workers; a small Kestrel endpoint serves their health and metrics (as eShop's OrderProcessor).</summary>
+internal sealed class Program
+{
+    private Program()
+    {
+    }
+
+    public static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.Run();
+    }
+}

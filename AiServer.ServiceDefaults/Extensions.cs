@@ -1,0 +1,134 @@
+using AiServer.ServiceDefaults.Health;
+using AiServer.ServiceDefaults.Hosting;
+using AiServer.ServiceDefaults.Logging;
+using AiServer.ServiceDefaults.Metrics;
+using AiServer.ServiceDefaults.Options;
+using AiServer.ServiceDefaults.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AiServer.ServiceDefaults;
+
+/// <summary>
+/// What every AiServer service shares: telemetry, logs, health checks, graceful shutdown, and the default endpoints
+/// (<c>/health*</c>, <c>/metrics*</c>). The shape of Aspire's ServiceDefaults project.
+/// </summary>
+public static class Extensions
+{
+    /// <summary>Adds telemetry (OpenTelemetry SDK, Prometheus), the rolling file log, health checks and graceful shutdown.</summary>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddFileLogging();
+        builder.AddDefaultTelemetry();
+        builder.AddDefaultHealthChecks();
+        builder.AddGracefulShutdown();
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>The rolling file log of <see cref="FileLoggerOptions"/>.</summary>
+    public static TBuilder AddFileLogging<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddValidatedOptions<FileLoggerOptions>(FileLoggerOptions.SectionName);
+        if (builder.Configuration.GetValue(FileLoggerOptions.SectionName + ":Enabled", defaultValue: true))
+        {
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, FileLoggerProvider>());
+        }
+
+        return builder;
+    }
+
+    /// <summary>Registers the <c>self</c>, <c>draining</c>, <c>filesystem</c> and <c>memory</c> checks.</summary>
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+        services.TryAddSingleton<DrainState>();
+        services.AddValidatedOptions<FileSystemHealthOptions>(FileSystemHealthOptions.SectionName);
+        services.AddValidatedOptions<MemoryHealthOptions>(MemoryHealthOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryHealthOptions>, HealthOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileSystemHealthOptions>, HealthOptionsValidator>());
+        services.AddHealthChecks()
+            .AddCheck("self", static () => HealthCheckResult.Healthy("serving"), [HealthTags.Live])
+            .AddCheck<DrainingHealthCheck>("draining", tags: [HealthTags.Ready])
+            .AddCheck<FileSystemHealthCheck>("filesystem", tags: [HealthTags.Detailed])
+            .AddCheck<MemoryHealthCheck>("memory", tags: [HealthTags.Detailed]);
+        return builder;
+    }
+
+    /// <summary>Readiness turns 503 on SIGTERM; in-flight work drains within <see cref="ShutdownOptions.DrainTimeout"/>.</summary>
+    public static TBuilder AddGracefulShutdown<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+        services.TryAddSingleton<DrainState>();
+        services.AddValidatedOptions<ShutdownOptions>(ShutdownOptions.SectionName);
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
+            host.ShutdownTimeout = shutdown.Value.ReadinessDelay + shutdown.Value.DrainTimeout);
+        services.AddHostedService<GracefulShutdownService>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>/health</c>, <c>/health/live</c> (and Aspire's <c>/alive</c>), <c>/health/ready</c>, <c>/health/detailed</c>,
+    /// <c>/metrics</c> and <c>/metrics/json</c>.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var live = new HealthCheckOptions
+        {
+            Predicate = static r => r.Tags.Contains(HealthTags.Live),
+            ResponseWriter = HealthJsonWriter.WriteSummaryAsync,
+        };
+        app.MapHealthChecks("/health", live).WithName("Health").WithSummary("Basic health for Docker: 200 while the process serves.");
+        app.MapHealthChecks("/health/live", live).WithName("HealthLive").WithSummary("Liveness: the process responds; never checks dependencies.");
+        app.MapHealthChecks("/alive", live).WithName("Alive").WithSummary("Aspire's liveness alias of /health/live.");
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = static r => r.Tags.Contains(HealthTags.Ready),
+            ResponseWriter = HealthJsonWriter.WriteDetailedAsync,
+        }).WithName("HealthReady").WithSummary("Readiness: dependencies reachable, state loaded, not draining; 503 otherwise.");
+        app.MapHealthChecks("/health/detailed", new HealthCheckOptions
+        {
+            Predicate = static r => r.Tags.Contains(HealthTags.Detailed),
+            ResponseWriter = HealthJsonWriter.WriteDetailedAsync,
+        }).WithName("HealthDetailed").WithSummary("Every component with status, response time and details.");
+
+        app.MapMetricsEndpoints();
+
+        if (app.Configuration.GetValue("Diagnostics:EnableDelayEndpoint", defaultValue: false))
+        {
+            // Opt-in: a request that takes as long as asked, for drain and shutdown drills.
+            app.MapGet("/debug/delay", static async (int ms, TimeProvider time, CancellationToken ct) =>
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(ms, 0, 120_000)), time, ct).ConfigureAwait(false);
+                return TypedResults.Ok(new { delayedMs = ms });
+            }).WithName("DebugDelay").WithSummary("Answers after the given milliseconds (Diagnostics:EnableDelayEndpoint).");
+        }
+
+        return app;
+    }
+
+    private static void MapMetricsEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/metrics", static (MetricsScraper scraper) =>
+                TypedResults.Text(PrometheusTextWriter.Write(scraper.Collect()), PrometheusTextWriter.ContentType))
+            .WithName("Metrics").WithSummary("Prometheus text format 0.0.4.");
+        endpoints.MapGet("/metrics/json", static (MetricsScraper scraper) => TypedResults.Json(MetricsJson.Shape(scraper.Collect()), MetricsJson.Options))
+            .WithName("MetricsJson").WithSummary("The same metrics as JSON, for dashboards.");
+    }
+}
