@@ -1,6 +1,9 @@
+using AiServer.AppHost.Hosting;
+
 namespace AiServer.AppHost;
 
 internal static class Program
 {
-    public static int Main() => 0;
+    public static Task<int> Main(string[] args) =>
+        AppModel.Declare(DistributedApplication.CreateBuilder(args)).Build().RunAsync();
 }

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Net;
+using AiServer.AppHost;
+using AiServer.AppHost.Hosting;
+using AiServer.Tests.Infrastructure;
+
+namespace AiServer.Tests.AppHost;
+
+public sealed class AppHostModelTests
+{
+    [Fact]
+    public async Task StartAsync_WholeModel_EveryReplicaReadyAndStopLeavesNoProcess()
+    {
+        // Arrange
+        var output = new ConcurrentQueue<string>();
+        var app = AppModel.Declare(DistributedApplication.CreateBuilder([], TestOptions(output))).Build();
+        var pids = new List<int>();
+        try
+        {
+            // Act
+            using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+            {
+                await app.StartAsync(cts.Token);
+            }
+
+            // Assert: 1 redis + 2 api + 1 workers, all running and ready.
+            Assert.Equal(["api-0", "api-1", "redis", "workers-0"], app.Replicas.Select(r => r.Name).Order().ToArray());
+            Assert.All(app.Replicas, r => Assert.Equal(ReplicaState.Running, r.State));
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            foreach (var replica in app.Replicas.Where(r => r.Endpoint is not null))
+            {
+                var response = await client.GetAsync(new Uri(replica.Endpoint!, "/health/ready"), TestContext.Current.CancellationToken);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{replica.Name} /health/ready answered {(int)response.StatusCode}");
+            }
+
+            Assert.NotEqual(app.GetEndpoint("api", 0), app.GetEndpoint("api", 1));
+            pids.AddRange(app.Replicas.Select(r => r.ProcessId));
+            Assert.All(pids, pid => Assert.True(ServiceProcess.IsAlive(pid), $"process {pid} should run"));
+        }
+        catch
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine(string.Join(Environment.NewLine, output));
+            throw;
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+
+        Assert.All(pids, pid => Assert.False(ServiceProcess.IsAlive(pid), $"process {pid} outlived StopAsync"));
+        Assert.All(app.Replicas, r => Assert.Equal(ReplicaState.Stopped, r.State));
+    }
+
+    [Fact]
+    public async Task RedisKilled_WhileRunning_IsRestartedOnTheSamePort()
+    {
+        // Arrange: redis alone is enough to see supervision.
+        var output = new ConcurrentQueue<string>();
+        var builder = DistributedApplication.CreateBuilder([], TestOptions(output));
+        builder.AddRedis("redis");
+        await using var app = builder.Build();
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await app.StartAsync(cts.Token);
+        }
+
+        var redis = app.Replicas.Single();
+        var connectionString = app.GetConnectionString("redis");
+        var firstPid = redis.ProcessId;
+
+        // Act
+        System.Diagnostics.Process.GetProcessById(firstPid).Kill();
+
+        // Assert
+        await Wait.UntilAsync(async () => redis.ProcessId != firstPid && redis.State == ReplicaState.Running
+                && await RedisPing.PingAsync(connectionString, CancellationToken.None),
+            TimeSpan.FromSeconds(30), $"the AppHost to restart redis-server on the same port. Output:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+        Assert.Equal(1, redis.Restarts);
+        Assert.Equal(connectionString, app.GetConnectionString("redis"));
+    }
+
+    [Fact]
+    public async Task AppHostProcess_KilledWithSigkill_LeavesNoChildBehind()
+    {
+        // Arrange: the real AppHost executable.
+        var workDir = Directory.CreateTempSubdirectory("aiserver-apphost-").FullName;
+        await using var appHost = ServiceProcess.StartDll(SolutionPaths.ProjectDll("AiServer.AppHost"), new Dictionary<string, string>(), workDir);
+        await appHost.WaitForOutputAsync("All resources are running", TimeSpan.FromSeconds(120));
+        Assert.False(appHost.HasExited, appHost.Output);
+        var childPids = ChildPidsFromTable(appHost.Output);
+        Assert.Equal(4, childPids.Count);
+
+        // Act
+        appHost.Kill();
+
+        // Assert
+        await Wait.UntilAsync(() => childPids.All(pid => !ServiceProcess.IsAlive(pid)), TimeSpan.FromSeconds(30),
+            $"children {string.Join(",", childPids)} to exit after the AppHost was killed");
+    }
+
+    [Fact]
+    public async Task AppHostProcess_NoRedisServerOnPath_ExitsWithMessageNamingThePackage()
+    {
+        var dotnetDir = Path.GetDirectoryName(Environment.ProcessPath)!;
+        await using var appHost = ServiceProcess.StartDll(SolutionPaths.ProjectDll("AiServer.AppHost"), new Dictionary<string, string>
+        {
+            ["PATH"] = dotnetDir,
+        });
+
+        var exitCode = await appHost.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("redis-server was not found on PATH", appHost.Output, StringComparison.Ordinal);
+        Assert.Contains("apt-get install -y redis-server", appHost.Output, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings__redis", appHost.Output, StringComparison.Ordinal);
+    }
+
+    private static DistributedApplicationOptions TestOptions(ConcurrentQueue<string> output) => new()
+    {
+        WorkingDirectory = Directory.CreateTempSubdirectory("aiserver-apphost-").FullName,
+        StartTimeout = TimeSpan.FromSeconds(90),
+        StopTimeout = TimeSpan.FromSeconds(20),
+        Output = output.Enqueue,
+    };
+
+    private static List<int> ChildPidsFromTable(string output) =>
+        output.Split(Environment.NewLine)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(p => p.Length >= 3 && p[2] == nameof(ReplicaState.Running) && int.TryParse(p[1], out _))
+            .Select(p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+}
