@@ -28,6 +28,29 @@ internal sealed class HttpRequestMetrics
         || path.StartsWithSegments("/alive", StringComparison.OrdinalIgnoreCase)
         || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Gives the ASP.NET Core server span the semantic-convention attributes and name that
+    /// OpenTelemetry.Instrumentation.AspNetCore would (that package is not restorable here).
+    /// </summary>
+    private static void EnrichServerSpan(HttpContext context, string route, int status, bool failed)
+    {
+        if (Activity.Current is not { IsAllDataRequested: true } activity || activity.Kind != ActivityKind.Server)
+        {
+            return;
+        }
+
+        activity.DisplayName = $"{context.Request.Method} {route}";
+        activity.SetTag("http.request.method", context.Request.Method);
+        activity.SetTag("url.path", context.Request.Path.Value);
+        activity.SetTag("url.scheme", context.Request.Scheme);
+        activity.SetTag("http.route", route);
+        activity.SetTag("http.response.status_code", status);
+        if (status >= 500 || failed)
+        {
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
+    }
+
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         if (IsInfrastructurePath(context.Request.Path))
@@ -57,6 +80,7 @@ internal sealed class HttpRequestMetrics
         {
             var status = failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            EnrichServerSpan(context, route, status, failed);
             var tags = new TagList
             {
                 { "method", context.Request.Method },

@@ -74,7 +74,7 @@ public sealed class AppHostModelTests
         // Assert
         await Wait.UntilAsync(async () => redis.ProcessId != firstPid && redis.State == ReplicaState.Running
                 && await RedisPing.PingAsync(connectionString, CancellationToken.None),
-            TimeSpan.FromSeconds(30), $"the AppHost to restart redis-server on the same port. Output:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+            TimeSpan.FromSeconds(30), () => $"the AppHost to restart redis-server on the same port. Output:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
         Assert.Equal(1, redis.Restarts);
         Assert.Equal(connectionString, app.GetConnectionString("redis"));
     }
@@ -94,8 +94,7 @@ public sealed class AppHostModelTests
         appHost.Kill();
 
         // Assert
-        await Wait.UntilAsync(() => childPids.All(pid => !ServiceProcess.IsAlive(pid)), TimeSpan.FromSeconds(30),
-            $"children {string.Join(",", childPids)} to exit after the AppHost was killed");
+        await Wait.UntilAsync(() => childPids.All(pid => !ServiceProcess.IsAlive(pid)), TimeSpan.FromSeconds(30), () => $"children {string.Join(",", childPids)} to exit after the AppHost was killed");
     }
 
     [Fact]

@@ -70,8 +70,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     public async Task WaitForOutputAsync(string text, TimeSpan timeout) =>
-        await Wait.UntilAsync(() => _output.Any(l => l.Contains(text, StringComparison.Ordinal)) || _process.HasExited, timeout,
-            $"'{text}' in the output of process {_process.Id}. Output so far:{Environment.NewLine}{Output}");
+        await Wait.UntilAsync(() => _output.Any(l => l.Contains(text, StringComparison.Ordinal)) || _process.HasExited, timeout, () => $"'{text}' in the output of process {_process.Id}. Output so far:{Environment.NewLine}{Output}");
 
     public static bool IsAlive(int pid)
     {

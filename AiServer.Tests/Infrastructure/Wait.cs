@@ -5,7 +5,11 @@ namespace AiServer.Tests.Infrastructure;
 /// <summary>Bounded polling: every wait in the tests has a timeout and says what it waited for.</summary>
 public static class Wait
 {
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string waitingFor, TimeSpan? interval = null)
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string waitingFor, TimeSpan? interval = null) =>
+        UntilAsync(condition, timeout, () => waitingFor, interval);
+
+    /// <summary>Waits; <paramref name="waitingFor"/> is evaluated at the timeout, so it can describe the state then.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> waitingFor, TimeSpan? interval = null)
     {
         var sw = Stopwatch.StartNew();
         Exception? last = null;
@@ -26,10 +30,13 @@ public static class Wait
             await Task.Delay(interval ?? TimeSpan.FromMilliseconds(50));
         }
 
-        throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {waitingFor}." +
+        throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {waitingFor()}." +
             (last is null ? string.Empty : $" Last error: {last.GetType().Name}: {last.Message}"));
     }
 
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string waitingFor) =>
+        UntilAsync(() => Task.FromResult(condition()), timeout, waitingFor);
+
+    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> waitingFor) =>
         UntilAsync(() => Task.FromResult(condition()), timeout, waitingFor);
 }

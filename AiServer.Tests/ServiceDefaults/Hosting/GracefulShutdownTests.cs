@@ -21,7 +21,7 @@ public sealed class GracefulShutdownTests
         });
         using var client = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
         await Wait.UntilAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
-            TimeSpan.FromSeconds(60), $"the service's readiness. Output:{Environment.NewLine}{api.Output}");
+            TimeSpan.FromSeconds(60), () => $"the service's readiness. Output:{Environment.NewLine}{api.Output}");
 
         // Act
         var inFlight = client.GetAsync("/debug/delay?ms=4000", TestContext.Current.CancellationToken);
