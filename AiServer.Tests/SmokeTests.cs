@@ -1,8 +1,10 @@
+using AiServer.ServiceDefaults.Health;
+
 namespace AiServer.Tests;
 
 public sealed class SmokeTests
 {
     [Fact]
     public void HealthTags_AreDistinct() =>
-        Assert.Equal(3, new[] { ServiceDefaults.Health.HealthTags.Live, ServiceDefaults.Health.HealthTags.Ready, ServiceDefaults.Health.HealthTags.Detailed }.Distinct().Count());
+        Assert.Equal(3, new[] { HealthTags.Live, HealthTags.Ready, HealthTags.Detailed }.Distinct().Count());
 }
