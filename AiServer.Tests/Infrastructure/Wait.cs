@@ -2,18 +2,19 @@ using System.Diagnostics;
 
 namespace AiServer.Tests.Infrastructure;
 
-/// <summary>Bounded polling: every wait in the tests has a timeout and says what it waited for.</summary>
+/// <summary>Bounded polling for tests: every wait has a timeout and says what it waited for.</summary>
 public static class Wait
 {
+    /// <summary>Polls <paramref name="condition"/> until it holds; throws <see cref="TimeoutException"/> naming what it waited for.</summary>
     public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string waitingFor, TimeSpan? interval = null) =>
         UntilAsync(condition, timeout, () => waitingFor, interval);
 
     /// <summary>Waits; <paramref name="waitingFor"/> is evaluated at the timeout, so it can describe the state then.</summary>
     public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> waitingFor, TimeSpan? interval = null)
     {
-        var sw = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         Exception? last = null;
-        while (sw.Elapsed < timeout)
+        while (true)
         {
             try
             {
@@ -22,21 +23,39 @@ public static class Wait
                     return;
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or InvalidOperationException)
+            catch (Exception ex)
             {
                 last = ex;
             }
 
-            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(50));
-        }
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {waitingFor()}." +
+                    (last is null ? string.Empty : $" Last error: {last.GetType().Name}: {last.Message}"), last);
+            }
 
-        throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {waitingFor()}." +
-            (last is null ? string.Empty : $" Last error: {last.GetType().Name}: {last.Message}"));
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(20));
+        }
     }
 
+    /// <summary>Polls a synchronous condition.</summary>
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string waitingFor) =>
         UntilAsync(() => Task.FromResult(condition()), timeout, waitingFor);
 
+    /// <summary>Polls a synchronous condition; the message is evaluated at the timeout.</summary>
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> waitingFor) =>
         UntilAsync(() => Task.FromResult(condition()), timeout, waitingFor);
+
+    /// <summary>Awaits a task for at most <paramref name="timeout"/>; throws <see cref="TimeoutException"/> naming what it waited for.</summary>
+    public static async Task<T> ForAsync<T>(Task<T> task, TimeSpan timeout, string what)
+    {
+        try
+        {
+            return await task.WaitAsync(timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"Waited {timeout.TotalSeconds:0.#} s for {what}; it did not complete.", ex);
+        }
+    }
 }
