@@ -1,4 +1,5 @@
 using AiServer.ServiceDefaults;
+using AiServer.ServiceDefaults.Redis;
 
 namespace AiServer.Workers;
 
@@ -13,6 +14,7 @@ internal sealed class Program
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
+        builder.AddRedisClient("redis");
 
         var app = builder.Build();
         app.MapDefaultEndpoints();

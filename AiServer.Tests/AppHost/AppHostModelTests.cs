@@ -52,6 +52,48 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task RedisKilled_UnderTheWholeModel_ReadinessTurns503ThenServicesRecoverWithoutRestart()
+    {
+        // Arrange
+        var output = new ConcurrentQueue<string>();
+        await using var app = AppModel.Declare(DistributedApplication.CreateBuilder([], TestOptions(output))).Build();
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+        {
+            await app.StartAsync(cts.Token);
+        }
+
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var api = app.GetEndpoint("api", 0);
+        var detailed = await client.GetStringAsync(new Uri(api, "/health/detailed"), TestContext.Current.CancellationToken);
+        Assert.Contains("\"service\":\"redis\",\"status\":\"healthy\"", detailed, StringComparison.Ordinal);
+        var redis = app.Replicas.Single(r => r.Resource.Name == "redis");
+        var servicePids = app.Replicas.Where(r => r.Endpoint is not null).Select(r => r.ProcessId).ToList();
+        string Output() => string.Join(Environment.NewLine, output);
+
+        // Act
+        System.Diagnostics.Process.GetProcessById(redis.ProcessId).Kill();
+
+        // Assert: readiness notices, the AppHost restarts Redis, the services reconnect by themselves.
+        await Wait.UntilAsync(async () => (await client.GetAsync(new Uri(api, "/health/ready"))).StatusCode == HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(20), () => $"api-0 readiness to report 503 with Redis down. Output:{Environment.NewLine}{Output()}");
+        await Wait.UntilAsync(async () =>
+            {
+                foreach (var replica in app.Replicas.Where(r => r.Endpoint is not null))
+                {
+                    if ((await client.GetAsync(new Uri(replica.Endpoint!, "/health/ready"))).StatusCode != HttpStatusCode.OK)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            TimeSpan.FromSeconds(60), () => $"every service to be ready again after Redis came back. Output:{Environment.NewLine}{Output()}");
+        Assert.Equal(1, redis.Restarts);
+        Assert.Equal(servicePids, app.Replicas.Where(r => r.Endpoint is not null).Select(r => r.ProcessId).ToList());
+    }
+
+    [Fact]
     public async Task RedisKilled_WhileRunning_IsRestartedOnTheSamePort()
     {
         // Arrange: redis alone is enough to see supervision.

@@ -3,7 +3,7 @@ using AiServer.Tests.Infrastructure;
 
 namespace AiServer.Tests.ServiceDefaults.Hosting;
 
-public sealed class GracefulShutdownTests
+public sealed class GracefulShutdownTests(RedisServer redis)
 {
     [Fact]
     public async Task Sigterm_WithRequestInFlight_ReadinessTurns503AndRequestCompletesAndExitCodeIsZero()
@@ -14,6 +14,7 @@ public sealed class GracefulShutdownTests
         await using var api = ServiceProcess.StartDll(SolutionPaths.ProjectDll("AiServer.Workers"), new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = baseUri.ToString().TrimEnd('/'),
+            ["ConnectionStrings__redis"] = redis.ConnectionString,
             ["Shutdown__ReadinessDelay"] = "00:00:03",
             ["Shutdown__DrainTimeout"] = "00:00:20",
             ["Diagnostics__EnableDelayEndpoint"] = "true",

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace AiServer.Tests.ServiceDefaults.Telemetry;
 
-public sealed class OtlpExportTests
+public sealed class OtlpExportTests(RedisServer redis)
 {
     [Fact]
     public async Task Service_WithOtlpEndpoint_ExportsMetricsTracesAndLogsAndKeepsProbesOutOfTraces()
@@ -26,6 +26,7 @@ public sealed class OtlpExportTests
         await using var service = ServiceProcess.StartDll(SolutionPaths.ProjectDll("AiServer.Workers"), new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = baseUri.ToString().TrimEnd('/'),
+            ["ConnectionStrings__redis"] = redis.ConnectionString,
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.BaseAddress.ToString().TrimEnd('/'),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_SERVICE_NAME"] = "workers-under-test",
