@@ -4,5 +4,5 @@ public sealed class SmokeTests
 {
     [Fact]
     public void HealthTags_AreDistinct() =>
-        Assert.Equal(3, new[] { ServiceDefaults.Health.HealthTags.Live, ServiceDefaults.Health.HealthTags.Ready, ServiceDefaults.Health.HealthTags.Detailed }.Distinct().Count());
+        Assert.Equal(3, new[] { global::AiServer.ServiceDefaults.Health.HealthTags.Live, global::AiServer.ServiceDefaults.Health.HealthTags.Ready, global::AiServer.ServiceDefaults.Health.HealthTags.Detailed }.Distinct().Count());
 }
