@@ -1,8 +1,10 @@
+using AiServer.ServiceDefaults.Health;
+
 namespace AiServer.Tests;
 
 public sealed class SmokeTests
 {
     [Fact]
     public void HealthTags_AreDistinct() =>
-        Assert.Equal(3, new[] { global::AiServer.ServiceDefaults.Health.HealthTags.Live, global::AiServer.ServiceDefaults.Health.HealthTags.Ready, global::AiServer.ServiceDefaults.Health.HealthTags.Detailed }.Distinct().Count());
+        Assert.Equal(3, new[] { HealthTags.Live, HealthTags.Ready, HealthTags.Detailed }.Distinct().Count());
 }

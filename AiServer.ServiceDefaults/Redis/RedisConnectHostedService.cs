@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AiServer.ServiceDefaults.Redis;
+
+/// <summary>
+/// Connects the client while the host starts, waiting at most the connect timeout: a Redis that is down does not
+/// block start-up (readiness reports it and the client keeps reconnecting), but rejected credentials fail the start,
+/// because no retry can fix them.
+/// </summary>
+internal sealed class RedisConnectHostedService(IRedisClient client, RedisClientStartup startup, ILogger<RedisConnectHostedService> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(startup.StartupWait);
+        try
+        {
+            await client.ConnectAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            RedisLog.NotReachableAtStart(logger, startup.EndPoint, client.GetStatus().LastError ?? "no answer within the connect timeout");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

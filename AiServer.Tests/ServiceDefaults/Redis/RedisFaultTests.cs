@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using AiServer.ServiceDefaults.Redis;
+using AiServer.Tests.Infrastructure;
+
+namespace AiServer.Tests.ServiceDefaults.Redis;
+
+/// <summary>Crashes, restarts, hung servers and bad credentials, each against its own redis-server.</summary>
+public sealed class RedisFaultTests
+{
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(15);
+
+    [Fact(Timeout = 60_000)]
+    public async Task ServerKilledUnderLoad_InFlightFailFastThenReconnectsAndResubscribes()
+    {
+        // Arrange: a long command timeout, so only fail-fast (not a timeout) can end the in-flight commands in time.
+        await using RedisServer server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using RedisClient client = await RedisTestClient.ConnectAsync(server.ConnectionString + ",syncTimeout=120000");
+        IRedisDatabase db = client.GetDatabase();
+        string channel = RedisTestClient.Key("events");
+        var messages = new ConcurrentQueue<string>();
+        await using IAsyncDisposable subscription = await client.GetSubscriber().SubscribeAsync(channel, (_, m) => messages.Enqueue(m.ToString()), TestContext.Current.CancellationToken);
+        var failures = new ConcurrentQueue<Exception>();
+        long succeeded = 0;
+        using var stopLoad = new CancellationTokenSource();
+        Task[] load = Enumerable.Range(0, 32).Select(worker => Task.Run(async () =>
+        {
+            int i = 0;
+            while (!stopLoad.IsCancellationRequested)
+            {
+                try
+                {
+                    string key = $"load:{worker}:{i++ % 100}";
+                    await db.StringSetAsync(key, i);
+                    await db.StringGetAsync(key);
+                    Interlocked.Increment(ref succeeded);
+                }
+                catch (Exception ex)
+                {
+                    failures.Enqueue(ex);
+                    await Task.Yield();
+                }
+            }
+        })).ToArray();
+        await Wait.UntilAsync(() => Interlocked.Read(ref succeeded) > 2_000, WaitLimit, "2,000 successful commands before the kill");
+
+        // Act: crash the server under load, then bring it back on the same port.
+        server.Kill();
+        await Wait.UntilAsync(() => failures.Count > 100, WaitLimit, "the load to see failures after the kill");
+        RedisConnectionStatus down = client.GetStatus();
+        await server.RestartAsync(TestContext.Current.CancellationToken);
+        await Wait.UntilAsync(() => client.IsConnected && client.GetSubscriber().IsConnected, WaitLimit, "the client to reconnect both connections");
+        long successesAfterReconnect = Interlocked.Read(ref succeeded);
+        await Wait.UntilAsync(() => Interlocked.Read(ref succeeded) > successesAfterReconnect + 1_000, WaitLimit, "1,000 successful commands after the restart");
+        await stopLoad.CancelAsync();
+        await Wait.ForAsync(Task.WhenAll(load).ContinueWith(_ => true, TaskScheduler.Default), WaitLimit, "the load to stop");
+        await Wait.UntilAsync(
+            async () =>
+            {
+                await db.PingAsync();
+                await client.GetSubscriber().PublishAsync(channel, "after-restart");
+                return messages.Contains("after-restart");
+            },
+            WaitLimit,
+            "a message on the channel subscribed before the crash");
+
+        // Assert: every failure was a connection failure (fast), none a timeout or a mismatched reply.
+        Assert.False(down.IsConnected);
+        Assert.All(failures, ex => Assert.IsType<RedisConnectionException>(ex));
+        Assert.Contains(failures, ex => ex.Message.Contains("was lost", StringComparison.Ordinal) || ex.Message.Contains("not connected", StringComparison.Ordinal));
+        RedisConnectionStatus status = client.GetStatus();
+        Assert.True(status.ReconnectCount >= 2, $"both connections reconnect; got {status.ReconnectCount}");
+        Assert.Equal("ok", (await db.ExecuteAsync("ECHO", "ok")).ToString());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task PausedServer_CommandsTimeOutThenRepliesStayMatchedAfterResume()
+    {
+        await using RedisServer server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using RedisClient client = await RedisTestClient.ConnectAsync(server.ConnectionString + ",syncTimeout=300");
+        IRedisDatabase db = client.GetDatabase();
+        string key = RedisTestClient.Key("paused");
+        await db.StringSetAsync(key, "before", cancellationToken: TestContext.Current.CancellationToken);
+
+        server.Pause();
+        RedisTimeoutException timeout;
+        Task<RedisValue>[] stuck;
+        try
+        {
+            stuck = Enumerable.Range(0, 20).Select(_ => db.StringGetAsync(key).AsTask()).ToArray();
+            timeout = await Assert.ThrowsAsync<RedisTimeoutException>(async () => await db.StringSetAsync(key, "during"));
+            foreach (Task<RedisValue> task in stuck)
+            {
+                await Assert.ThrowsAsync<RedisTimeoutException>(() => task);
+            }
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        // The late replies to the timed-out commands are discarded; new commands get their own replies.
+        await db.StringSetAsync(key, "after", cancellationToken: TestContext.Current.CancellationToken);
+        RedisValue value = await db.StringGetAsync(key, TestContext.Current.CancellationToken);
+
+        Assert.Contains("did not answer SET within the command timeout of 300 ms", timeout.Message, StringComparison.Ordinal);
+        Assert.Contains("syncTimeout in ConnectionStrings:redis", timeout.Message, StringComparison.Ordinal);
+        Assert.Equal("after", value.ToString());
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task PausedServer_CanceledCommand_ThrowsAndConnectionStaysUsable()
+    {
+        await using RedisServer server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using RedisClient client = await RedisTestClient.ConnectAsync(server.ConnectionString + ",syncTimeout=60000");
+        IRedisDatabase db = client.GetDatabase();
+        using var cancel = new CancellationTokenSource();
+
+        server.Pause();
+        Task<RedisValue> pending;
+        try
+        {
+            pending = db.StringGetAsync("anything", cancel.Token).AsTask();
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        Assert.Equal("pong-check", (await db.ExecuteAsync("ECHO", "pong-check")).ToString());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ConnectAsync_WrongPassword_SaysThePasswordWasRejected()
+    {
+        await using RedisServer server = await RedisServer.StartAsync("s3cret", TestContext.Current.CancellationToken);
+        await using RedisClient client = RedisClient.Create($"{server.Host}:{server.Port},password=not-the-password-123", RedisTestClient.FastReconnect);
+        using var timeout = new CancellationTokenSource(WaitLimit);
+
+        RedisAuthenticationException error = await Assert.ThrowsAsync<RedisAuthenticationException>(() => client.ConnectAsync(timeout.Token));
+
+        Assert.Contains("rejected the password", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:redis", error.Message, StringComparison.Ordinal);
+        Assert.Contains("WRONGPASS", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-password-123", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ConnectAsync_PasswordMissing_SaysOneIsRequired()
+    {
+        await using RedisServer server = await RedisServer.StartAsync("s3cret", TestContext.Current.CancellationToken);
+        await using RedisClient client = RedisClient.Create($"{server.Host}:{server.Port}", RedisTestClient.FastReconnect);
+        using var timeout = new CancellationTokenSource(WaitLimit);
+
+        RedisAuthenticationException error = await Assert.ThrowsAsync<RedisAuthenticationException>(() => client.ConnectAsync(timeout.Token));
+
+        Assert.Contains("requires a password, but ConnectionStrings:redis has none", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ConnectAsync_CorrectPasswordAndUser_Works()
+    {
+        await using RedisServer server = await RedisServer.StartAsync("s3cret", TestContext.Current.CancellationToken);
+
+        await using RedisClient client = await RedisTestClient.ConnectAsync(server.ConnectionString + ",user=default");
+        RedisResult whoami = await client.GetDatabase().ExecuteAsync("ACL", "WHOAMI");
+
+        Assert.Equal("default", whoami.ToString());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Commands_RedisUnreachable_FailFastWithConnectionException()
+    {
+        int closedPort = ClosedPort();
+        await using RedisClient client = RedisClient.Create($"127.0.0.1:{closedPort},connectTimeout=500", RedisTestClient.FastReconnect);
+        using var shortWait = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ConnectAsync(shortWait.Token));
+        RedisConnectionException error = await Assert.ThrowsAsync<RedisConnectionException>(async () => await client.GetDatabase().StringGetAsync("k", TestContext.Current.CancellationToken));
+        await Wait.UntilAsync(() => client.GetStatus().LastError is not null, WaitLimit, "a failed connection attempt to be recorded");
+
+        Assert.Contains($"Redis at 127.0.0.1:{closedPort} is not connected", error.Message, StringComparison.Ordinal);
+        Assert.Contains("refused", client.GetStatus().LastError, StringComparison.OrdinalIgnoreCase);
+        Assert.False(client.IsConnected);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Commands_AfterDispose_FailWithConnectionException()
+    {
+        await using RedisServer server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        RedisClient client = await RedisTestClient.ConnectAsync(server.ConnectionString);
+
+        await client.DisposeAsync();
+
+        await Assert.ThrowsAsync<RedisConnectionException>(async () => await client.GetDatabase().PingAsync(TestContext.Current.CancellationToken));
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
