@@ -4,5 +4,15 @@ namespace AiServer.Benchmarks;
 
 internal static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static async Task Main(string[] args)
+    {
+        // "propagation": the fleet breaker's OPEN propagation and lost-message healing over real Redis (console mode).
+        if (args.Length > 0 && args[0] == "propagation")
+        {
+            await BreakerPropagationBenchmark.RunAsync(args[1..]).ConfigureAwait(false);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

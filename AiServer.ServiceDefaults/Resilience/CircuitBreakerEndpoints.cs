@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AiServer.ServiceDefaults.Resilience;
+
+/// <summary>
+/// <c>GET /metrics/circuit-breakers</c> (fleet view plus this instance's counters) and, only when <c>Admin:Token</c>
+/// is configured, <c>POST /admin/circuit-breakers/{name}/force-open|force-close|reset</c> behind that bearer token.
+/// </summary>
+public static class CircuitBreakerEndpoints
+{
+    /// <summary>The configuration key of the admin bearer token.</summary>
+    public const string AdminTokenKey = "Admin:Token";
+
+    /// <summary>Maps the circuit-breaker endpoints (called from <c>MapDefaultEndpoints()</c>).</summary>
+    /// <param name="endpoints">The route builder.</param>
+    public static IEndpointRouteBuilder MapCircuitBreakerEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGet("/metrics/circuit-breakers", GetCircuitBreakers)
+            .WithName("GetCircuitBreakers")
+            .WithSummary("Fleet state of every circuit breaker plus this instance's counters.");
+
+        var configuration = endpoints.ServiceProvider.GetRequiredService<IConfiguration>();
+        if (string.IsNullOrEmpty(configuration[AdminTokenKey]))
+        {
+            return endpoints; // no token configured: the admin endpoints do not exist
+        }
+
+        var admin = endpoints.MapGroup("/admin/circuit-breakers")
+            .AddEndpointFilter(RequireAdminTokenAsync)
+            .DisableAntiforgery();
+        admin.MapPost("/{name}/force-open", ForceOpenAsync)
+            .WithName("ForceOpenCircuitBreaker")
+            .WithSummary("Isolates a provider fleet-wide until reset.");
+        admin.MapPost("/{name}/force-close", ForceCloseAsync)
+            .WithName("ForceCloseCircuitBreaker")
+            .WithSummary("Holds a circuit closed fleet-wide until reset.");
+        admin.MapPost("/{name}/reset", ResetAsync)
+            .WithName("ResetCircuitBreaker")
+            .WithSummary("Releases any override and closes the circuit fleet-wide.");
+        return endpoints;
+    }
+
+    internal static Ok<CircuitBreakersView> GetCircuitBreakers(ICircuitBreakerRegistry registry, IServiceProvider services, TimeProvider timeProvider)
+    {
+        var sync = services.GetService<FleetSyncService>();
+        return TypedResults.Ok(new CircuitBreakersView
+        {
+            Instance = (registry as CircuitBreakerRegistry)?.InstanceId ?? "unknown",
+            Timestamp = timeProvider.GetUtcNow(),
+            Sync = sync is null ? "local" : sync.IsConnected ? "fleet" : sync.InitialLoadCompleted ? "local-fallback" : "loading",
+            SyncLagSeconds = sync?.SyncLagSeconds,
+            Breakers = [.. registry.All.Select(b => CircuitBreakerView.From(b.GetStats()))],
+        });
+    }
+
+    internal static Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ForceOpenAsync(string name, string? reason, ICircuitBreakerRegistry registry, CancellationToken cancellationToken) =>
+        ApplyAsync(name, registry, b => b.ForceOpenAsync(reason ?? "forced open by an operator", cancellationToken));
+
+    internal static Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ForceCloseAsync(string name, string? reason, ICircuitBreakerRegistry registry, CancellationToken cancellationToken) =>
+        ApplyAsync(name, registry, b => b.ForceCloseAsync(reason ?? "forced closed by an operator", cancellationToken));
+
+    internal static Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ResetAsync(string name, ICircuitBreakerRegistry registry, CancellationToken cancellationToken) =>
+        ApplyAsync(name, registry, b => b.ResetAsync(cancellationToken));
+
+    private static async Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ApplyAsync(string name, ICircuitBreakerRegistry registry, Func<ICircuitBreaker, Task> action)
+    {
+        if (!registry.TryGet(name, out var breaker))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Unknown circuit breaker",
+                detail: $"There is no circuit breaker named '{name}'. Known: {string.Join(", ", registry.All.Select(b => b.Name))}.");
+        }
+
+        await action(breaker).ConfigureAwait(false);
+        return TypedResults.Ok(CircuitBreakerView.From(breaker.GetStats()));
+    }
+
+    private static async ValueTask<object?> RequireAdminTokenAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CircuitBreakerEndpoints).FullName!);
+        var expected = http.RequestServices.GetRequiredService<IConfiguration>()[AdminTokenKey];
+        var header = http.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        if (string.IsNullOrEmpty(expected) || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            logger.AdminRejected(http.Request.Path, "no bearer token");
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Admin token required", detail: "Send the admin token as 'Authorization: Bearer <token>'.");
+        }
+
+        if (!TokenEquals(header[scheme.Length..].Trim(), expected))
+        {
+            logger.AdminRejected(http.Request.Path, "wrong token");
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "The admin token is not valid.");
+        }
+
+        return await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Compares hashes in constant time, so neither the content nor the length of the token leaks.</summary>
+    internal static bool TokenEquals(string presented, string expected) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace AiServer.ServiceDefaults.Resilience;
+
+/// <summary>
+/// The standard resilience handler of a provider's named <see cref="HttpClient"/>, built on the fleet breaker:
+/// total timeout -> retry preset -> fleet breaker (with the shared 429 cool-down) -> attempt timeout.
+/// A POST or PATCH without an <c>Idempotency-Key</c> header is retried only when the failure proves it was never sent.
+/// </summary>
+internal sealed class FleetResilienceHandler : DelegatingHandler
+{
+    internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("AiServer.Request");
+
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly FleetCircuitBreaker _breaker;
+    private readonly FleetHttpResilienceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _operationPrefix;
+
+    public FleetResilienceHandler(FleetCircuitBreaker breaker, RetryPreset preset, FleetHttpResilienceOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        _breaker = breaker;
+        _options = options;
+        _time = timeProvider;
+        _logger = logger;
+        _operationPrefix = breaker.Name + " ";
+        var retry = new Polly.Retry.RetryStrategyOptions<HttpResponseMessage>();
+        RetryPresets.Configure(retry, RetryPresetOptions.For(preset), ShouldRetry, outcome => HttpFailureClassifier.RetryAfter(outcome, _time), logger);
+        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
+            .AddTimeout(options.TotalRequestTimeout)
+            .AddRetry(retry)
+            .AddFleetCircuitBreaker(breaker, HttpFailureClassifier.FailureReason)
+            .AddTimeout(options.AttemptTimeout)
+            .Build();
+    }
+
+    internal static bool MaySafelyRepeat(HttpRequestMessage request) =>
+        (request.Method != HttpMethod.Post && request.Method != HttpMethod.Patch) || request.Headers.Contains("Idempotency-Key");
+
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
+    {
+        if (outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        if (!HttpFailureClassifier.IsTransient(outcome))
+        {
+            return false;
+        }
+
+        return (context.Properties.TryGetValue(RequestKey, out var request) && MaySafelyRepeat(request))
+            || HttpFailureClassifier.ProvesNotSent(outcome);
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var operation = request.Options.TryGetValue(FleetHttpRequestOptions.OperationKey, out var named) && !string.IsNullOrEmpty(named)
+            ? named
+            : _operationPrefix + request.Method.Method;
+        var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
+        context.Properties.Set(RequestKey, request);
+        try
+        {
+            var outcome = await _pipeline.ExecuteOutcomeAsync(
+                static async (ctx, self) =>
+                {
+                    try
+                    {
+                        var request = ctx.Properties.GetValue(RequestKey, null!);
+                        var response = await self.SendOnceAsync(request, ctx.CancellationToken).ConfigureAwait(false);
+                        return Outcome.FromResult(response);
+                    }
+                    catch (Exception ex)
+                    {
+                        return Outcome.FromException<HttpResponseMessage>(ex);
+                    }
+                },
+                context,
+                this).ConfigureAwait(false);
+            outcome.ThrowIfException();
+            return outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var after = HttpFailureClassifier.RetryAfter(Outcome.FromResult(response), _time) ?? _options.DefaultThrottleCooldown;
+            if (after > _options.MaxThrottleCooldown)
+            {
+                after = _options.MaxThrottleCooldown;
+            }
+
+            _logger.Throttled(_breaker.Name, after);
+            _breaker.ReportThrottled(after);
+        }
+
+        return response;
+    }
+}

@@ -1,0 +1,26 @@
+using AiServer.ServiceDefaults.Redis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace AiServer.ServiceDefaults.Resilience;
+
+/// <summary>Chooses the fleet store: Redis when <c>ConnectionStrings:redis</c> is configured, else none (local breakers only).</summary>
+internal static class FleetStoreFactory
+{
+    internal const string ConnectionName = "redis";
+
+    public static bool TryRegister(IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionName)))
+        {
+            return false;
+        }
+
+        builder.AddRedisClient(ConnectionName);
+        builder.Services.TryAddSingleton<IFleetStateStore, RedisFleetStateStore>();
+        return true;
+    }
+}

@@ -1,0 +1,277 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AiServer.ServiceDefaults.Resilience;
+
+/// <summary>
+/// Keeps this instance's breakers in step with the fleet: loads every breaker before the instance reports ready,
+/// applies the changes other instances publish, re-reads everything every <see cref="FleetSyncOptions.ResyncInterval"/>
+/// (so a lost message heals), runs the breakers' Redis work in the background, falls back to local breakers when Redis
+/// is unreachable and reconciles when it returns.
+/// </summary>
+internal sealed class FleetSyncService : BackgroundService, IFleetLink
+{
+    private readonly CircuitBreakerRegistry _registry;
+    private readonly IFleetStateStore _store;
+    private readonly FleetSyncOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _instanceId;
+    private readonly CancellationTokenSource _stopping = new();
+    private IAsyncDisposable? _subscription;
+    private volatile bool _connected;
+    private volatile bool _initialLoadCompleted;
+    private long _lastSync;
+    private string? _lastError;
+
+    public FleetSyncService(CircuitBreakerRegistry registry, IFleetStateStore store, IOptions<FleetSyncOptions> options, TimeProvider timeProvider, ILogger<FleetSyncService> logger)
+    {
+        _registry = registry;
+        _store = store;
+        _options = options.Value;
+        _time = timeProvider;
+        _logger = logger;
+        _instanceId = registry.InstanceId;
+        registry.AttachLink(this);
+        registry.Created += breaker => Background(breaker, "load", ct => _store.ReadAsync(breaker.Name, ct), null);
+    }
+
+    public bool IsConnected => _connected;
+
+    /// <summary>Every breaker has been loaded from Redis once (the readiness condition).</summary>
+    public bool InitialLoadCompleted => _initialLoadCompleted;
+
+    public string? LastError => _lastError;
+
+    /// <summary>Seconds since the last complete read of the fleet state (null before the first).</summary>
+    public double? SyncLagSeconds
+    {
+        get
+        {
+            var last = Volatile.Read(ref _lastSync);
+            return last == 0 ? null : _time.GetElapsedTime(last).TotalSeconds;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var link = stoppingToken.Register(_stopping.Cancel);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SyncOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                MarkDisconnected(ex);
+            }
+
+            try
+            {
+                await Task.Delay(_options.ResyncInterval, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        if (_subscription is { } subscription)
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One round: (re)subscribe and reconcile when cut off, else re-read every breaker; then tend probe leases.</summary>
+    internal async Task SyncOnceAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.OperationTimeout * Math.Max(4, _registry.Breakers.Count));
+        var token = timeout.Token;
+        var wasConnected = _connected;
+        _subscription ??= await _store.SubscribeAsync(OnPublished, token).ConfigureAwait(false);
+
+        foreach (var breaker in _registry.Breakers)
+        {
+            if (!wasConnected && breaker.TakePendingManual() is { } manual)
+            {
+                breaker.ApplyFleet(await _store.ApplyManualAsync(breaker.Name, manual.Action, _instanceId, manual.Reason, token).ConfigureAwait(false));
+            }
+
+            var record = await _store.ReadAsync(breaker.Name, token).ConfigureAwait(false);
+            if (NeedsRestore(breaker, record, wasConnected))
+            {
+                var pushed = await RestoreAsync(breaker, token).ConfigureAwait(false);
+                _logger.Reconciled(breaker.Name, breaker.Snapshot.State, record.State, pushed);
+                continue;
+            }
+
+            breaker.ApplyFleet(record, authoritative: !record.Exists);
+        }
+
+        Volatile.Write(ref _lastSync, _time.GetTimestamp());
+        if (!wasConnected)
+        {
+            _connected = true;
+            _initialLoadCompleted = true;
+            _lastError = null;
+            _logger.SyncConnected(_registry.Breakers.Count);
+        }
+
+        foreach (var breaker in _registry.Breakers)
+        {
+            var idleSlot = breaker.TryTakeIdleLease(_options.ProbeLeaseIdleRelease);
+            if (idleSlot >= 0)
+            {
+                await _store.ReleaseProbeAsync(breaker.Name, idleSlot, _instanceId, token).ConfigureAwait(false);
+            }
+            else if (breaker.TryBeginLeaseAcquisition())
+            {
+                RequestLeaseCore(breaker);
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a reconnect, a circuit this instance opened alone while cut off is pushed to the fleet; after Redis lost
+    /// its data, the last known open or forced state is restored.
+    /// </summary>
+    private static bool NeedsRestore(FleetCircuitBreaker breaker, FleetStateRecord record, bool wasConnected)
+    {
+        var snapshot = breaker.Snapshot;
+        if (!record.Exists && snapshot.Version > 0 && (snapshot.Forced != ForcedState.None || snapshot.State == CircuitState.Open))
+        {
+            return true;
+        }
+
+        return !wasConnected && breaker.NeedsPush(record);
+    }
+
+    private async Task<bool> RestoreAsync(FleetCircuitBreaker breaker, CancellationToken token)
+    {
+        var snapshot = breaker.Snapshot;
+        FleetStateRecord result = snapshot.Forced switch
+        {
+            ForcedState.Open => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceOpen, _instanceId, snapshot.Reason, token).ConfigureAwait(false),
+            ForcedState.Closed => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceClose, _instanceId, snapshot.Reason, token).ConfigureAwait(false),
+            _ => await _store.ReportTripAsync(breaker.Name, _instanceId, snapshot.Reason ?? "opened while Redis was unreachable", breaker.Options, token).ConfigureAwait(false),
+        };
+        breaker.ApplyFleet(result, authoritative: true);
+        return true;
+    }
+
+    private void OnPublished(FleetStateRecord record)
+    {
+        if (_connected && _registry.TryGet(record.Name, out var breaker) && breaker is FleetCircuitBreaker fleet)
+        {
+            fleet.ApplyFleet(record);
+        }
+    }
+
+    private void MarkDisconnected(Exception exception)
+    {
+        _lastError = exception.GetType().Name + ": " + exception.Message;
+        if (_connected)
+        {
+            _connected = false;
+            _logger.SyncLost(exception);
+            foreach (var breaker in _registry.Breakers)
+            {
+                breaker.OnProbeLease(-1);
+            }
+        }
+    }
+
+    public void RequestTrip(FleetCircuitBreaker breaker, string reason) =>
+        Background(breaker, "trip", ct => _store.ReportTripAsync(breaker.Name, _instanceId, reason, breaker.Options, ct), null);
+
+    public void RequestProbeLease(FleetCircuitBreaker breaker) => RequestLeaseCore(breaker);
+
+    private void RequestLeaseCore(FleetCircuitBreaker breaker) => _ = Task.Run(async () =>
+    {
+        var slot = -1;
+        try
+        {
+            using var timeout = OperationTimeout();
+            var lease = await _store.TryAcquireProbeAsync(breaker.Name, _instanceId, breaker.Options, _options.ProbeLeaseDuration, timeout.Token).ConfigureAwait(false);
+            breaker.ApplyFleet(lease.Record);
+            slot = lease.Slot;
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            _logger.OperationFailed("probe-lease", breaker.Name, ex);
+            MarkDisconnected(ex);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            breaker.OnProbeLease(slot);
+        }
+    });
+
+    public void ReportProbe(FleetCircuitBreaker breaker, int slot, bool success, string? reason) =>
+        Background(breaker, "probe-result", ct => _store.ReportProbeAsync(breaker.Name, _instanceId, slot, success, reason, breaker.Options, ct), breaker.OnProbeReported);
+
+    public void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration) =>
+        Background(breaker, "cooldown", ct => _store.SetCooldownAsync(breaker.Name, duration, _instanceId, ct), null);
+
+    public async Task<bool> ApplyManualAsync(FleetCircuitBreaker breaker, ManualAction action, string? reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = OperationTimeout();
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+            breaker.ApplyFleet(await _store.ApplyManualAsync(breaker.Name, action, _instanceId, reason, linked.Token).ConfigureAwait(false));
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _logger.OperationFailed("manual", breaker.Name, ex);
+            MarkDisconnected(ex);
+            return false;
+        }
+    }
+
+    /// <summary>Runs Redis work off the caller's thread, so a slow or dead Redis never holds up a request.</summary>
+    private void Background(FleetCircuitBreaker breaker, string operation, Func<CancellationToken, Task<FleetStateRecord>> call, Action? always) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            using var timeout = OperationTimeout();
+            breaker.ApplyFleet(await call(timeout.Token).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            _logger.OperationFailed(operation, breaker.Name, ex);
+            MarkDisconnected(ex);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            always?.Invoke();
+        }
+    });
+
+    private CancellationTokenSource OperationTimeout()
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        cts.CancelAfter(_options.OperationTimeout);
+        return cts;
+    }
+
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,35 @@
+namespace AiServer.ServiceDefaults.Resilience;
+
+/// <summary>
+/// Where the fleet state lives (Redis in production). Every write is one atomic step on the store's clock that bumps
+/// the version and publishes the result; the caller never waits on it from a request's path.
+/// </summary>
+internal interface IFleetStateStore
+{
+    /// <summary>Reads one breaker's state.</summary>
+    Task<FleetStateRecord> ReadAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reports that <paramref name="instanceId"/> reached the failure threshold; opens the fleet when
+    /// <see cref="CircuitBreakerOptions.MinimumReporters"/> instances reported within the monitoring period.
+    /// </summary>
+    Task<FleetStateRecord> ReportTripAsync(string name, string instanceId, string reason, CircuitBreakerOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Records a HALF_OPEN probe's result (closing or re-opening the circuit) and releases its lease.</summary>
+    Task<FleetStateRecord> ReportProbeAsync(string name, string instanceId, int slot, bool success, string? reason, CircuitBreakerOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Moves a due OPEN circuit to HALF_OPEN and tries to take one of its probe leases (<c>SET NX PX</c>).</summary>
+    Task<ProbeLease> TryAcquireProbeAsync(string name, string instanceId, CircuitBreakerOptions options, TimeSpan leaseDuration, CancellationToken cancellationToken);
+
+    /// <summary>Hands back an unused probe lease (only if still held by <paramref name="instanceId"/>).</summary>
+    Task ReleaseProbeAsync(string name, int slot, string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Applies an operator's action (forced states hold until reset).</summary>
+    Task<FleetStateRecord> ApplyManualAsync(string name, ManualAction action, string instanceId, string? reason, CancellationToken cancellationToken);
+
+    /// <summary>Starts (or extends) the shared 429 cool-down.</summary>
+    Task<FleetStateRecord> SetCooldownAsync(string name, TimeSpan duration, string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Subscribes to the state changes published by every instance.</summary>
+    Task<IAsyncDisposable> SubscribeAsync(Action<FleetStateRecord> onChange, CancellationToken cancellationToken);
+}

@@ -1,0 +1,67 @@
+-- Shared prelude of every breaker script (prepended when the scripts are loaded).
+-- KEYS[1] state hash {p}cb:{name}   KEYS[2] reporters hash {p}cb:{name}:reporters
+-- KEYS[3] probe lease {p}cb:{name}:probe (slot i > 0: ..:probe:i)   KEYS[4] cool-down {p}cb:{name}:cooldown
+-- ARGV[1] channel {p}cb:events   ARGV[2] breaker name   ARGV[3..] per script
+-- Times come from Redis's own clock (TIME), never from the instances.
+local hkey = KEYS[1]
+
+local function fmt(n)
+  return string.format('%.0f', n)
+end
+
+local function clock()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+
+local now, now_us = clock()
+
+local function load()
+  local v = redis.call('HMGET', hkey, 'state', 'version', 'openUntil', 'forced', 'openedBy', 'reason', 'halfOpenSuccesses')
+  return {
+    exists = v[2] ~= false,
+    state = v[1] or 'CLOSED',
+    version = tonumber(v[2] or '0'),
+    openUntil = tonumber(v[3] or '0'),
+    forced = v[4] or 'NONE',
+    openedBy = v[5] or '',
+    reason = v[6] or '',
+    successes = tonumber(v[7] or '0'),
+  }
+end
+
+-- Versions never go down: at least the previous one plus one, and at least Redis's clock in microseconds, so a Redis
+-- that lost its data still hands out versions newer than anything an instance has seen.
+local function save(s)
+  s.version = math.max(s.version + 1, now_us)
+  s.exists = true
+  redis.call('HSET', hkey, 'state', s.state, 'version', fmt(s.version), 'openUntil', fmt(s.openUntil),
+    'forced', s.forced, 'openedBy', s.openedBy, 'reason', s.reason, 'halfOpenSuccesses', fmt(s.successes))
+end
+
+local function cooldown_ms()
+  local p = redis.call('PTTL', KEYS[4])
+  if p < 0 then return 0 end
+  return p
+end
+
+local function remaining(s)
+  if s.state == 'OPEN' and s.forced == 'NONE' then return s.openUntil - now end
+  return 0
+end
+
+local function reply(s)
+  return { s.exists and 1 or 0, s.state, fmt(s.version), fmt(remaining(s)), s.forced, s.openedBy, s.reason, s.successes, cooldown_ms() }
+end
+
+local function publish(s)
+  redis.call('PUBLISH', ARGV[1], cjson.encode({
+    n = ARGV[2], s = s.state, v = fmt(s.version), r = fmt(remaining(s)), f = s.forced,
+    b = s.openedBy, m = s.reason, h = s.successes, c = cooldown_ms(),
+  }))
+end
+
+local function probe_key(slot)
+  if slot == 0 then return KEYS[3] end
+  return KEYS[3] .. ':' .. slot
+end

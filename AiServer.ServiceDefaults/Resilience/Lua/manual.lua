@@ -1,0 +1,17 @@
+-- An operator's action. ARGV[3] instance, ARGV[4] force-open | force-close | reset, ARGV[5] reason.
+-- Forced states hold until reset.
+local s = load()
+local action = ARGV[4]
+s.successes = 0
+s.openUntil = 0
+if action == 'force-open' then
+  s.state, s.forced, s.openedBy, s.reason = 'OPEN', 'OPEN', ARGV[3], ARGV[5]
+elseif action == 'force-close' then
+  s.state, s.forced, s.openedBy, s.reason = 'CLOSED', 'CLOSED', ARGV[3], ARGV[5]
+else
+  s.state, s.forced, s.openedBy, s.reason = 'CLOSED', 'NONE', '', ''
+  redis.call('DEL', KEYS[2])
+end
+save(s)
+publish(s)
+return reply(s)

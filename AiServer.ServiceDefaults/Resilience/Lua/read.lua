@@ -1,0 +1,2 @@
+-- Reads a breaker's state (no change).
+return reply(load())

@@ -1,0 +1,180 @@
+using System.Net;
+using AiServer.ServiceDefaults.Resilience;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AiServer.Tests.ServiceDefaults.Resilience;
+
+public sealed class FleetResilienceHandlerTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly List<HttpRequestMessage> _sent = [];
+
+    private HttpClient CreateClient(FleetCircuitBreaker breaker, Func<int, HttpRequestMessage, HttpResponseMessage> respond)
+    {
+        var handler = new FleetResilienceHandler(breaker, RetryPreset.ExternalApi, new FleetHttpResilienceOptions(), _time, NullLogger.Instance)
+        {
+            InnerHandler = new StubHandler((request, _) =>
+            {
+                int n;
+                lock (_sent)
+                {
+                    _sent.Add(request);
+                    n = _sent.Count;
+                }
+
+                return respond(n, request);
+            }),
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri("http://provider.test/") };
+    }
+
+    private Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(method, "v1/predictions") { Content = method == HttpMethod.Get ? null : new StringContent("{}") };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return _time.DriveAsync(client.SendAsync(request, TestContext.Current.CancellationToken), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task SendAsync_Get503_RetriedAndEveryAttemptCounts()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 3);
+        using var client = CreateClient(breaker, (_, _) => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+
+        using var response = await SendAsync(client, HttpMethod.Get);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(3, _sent.Count);
+        Assert.Equal(3, breaker.GetStats().Failures);
+        Assert.Equal(CircuitState.Open, breaker.State);
+    }
+
+    [Fact]
+    public async Task SendAsync_Get408ThenSuccess_CountsTheTimeoutAndReturnsSuccess()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
+        using var client = CreateClient(breaker, (n, _) => new HttpResponseMessage(n == 1 ? HttpStatusCode.RequestTimeout : HttpStatusCode.OK));
+
+        using var response = await SendAsync(client, HttpMethod.Get);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, _sent.Count);
+        Assert.Equal(1, breaker.GetStats().Failures);
+        Assert.Equal("HTTP 408", breaker.GetStats().LastFailureReason);
+    }
+
+    [Fact]
+    public async Task SendAsync_Get404_NotRetriedNotCounted()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 1);
+        using var client = CreateClient(breaker, (_, _) => new HttpResponseMessage(HttpStatusCode.NotFound));
+
+        using var response = await SendAsync(client, HttpMethod.Get);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Single(_sent);
+        Assert.Equal(CircuitState.Closed, breaker.State);
+    }
+
+    [Fact]
+    public async Task SendAsync_429_StartsCooldownWithoutCountingAndNextCallWaitsForIt()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 1);
+        using var client = CreateClient(breaker, (n, _) =>
+        {
+            var response = new HttpResponseMessage(n == 1 ? HttpStatusCode.TooManyRequests : HttpStatusCode.OK);
+            response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(4));
+            return response;
+        });
+
+        using var throttled = await SendAsync(client, HttpMethod.Post);
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.Single(_sent); // a POST without Idempotency-Key is not repeated after a 429
+        Assert.Equal(0, breaker.GetStats().Failures);
+        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(_time.GetUtcNow().AddSeconds(4), breaker.GetStats().CooldownUntil);
+        var before = _time.GetUtcNow();
+
+        using var next = await SendAsync(client, HttpMethod.Post);
+
+        // Rejected by the cool-down (never sent, so safe to retry), then sent once it ended.
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.Equal(2, _sent.Count);
+        Assert.True(_time.GetUtcNow() - before >= TimeSpan.FromSeconds(4), "the second call must wait for the cool-down");
+        Assert.Equal(1, breaker.GetStats().Rejections);
+    }
+
+    [Fact]
+    public async Task SendAsync_PostWithoutIdempotencyKey503_NotRetriedBecauseItMayHaveBeenSent()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
+        using var client = CreateClient(breaker, (_, _) => new HttpResponseMessage(HttpStatusCode.BadGateway));
+
+        using var response = await SendAsync(client, HttpMethod.Post);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Single(_sent);
+        Assert.Equal(1, breaker.GetStats().Failures);
+    }
+
+    [Fact]
+    public async Task SendAsync_PostWithIdempotencyKey503_Retried()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
+        using var client = CreateClient(breaker, (n, _) => new HttpResponseMessage(n < 3 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.Created));
+
+        using var response = await SendAsync(client, HttpMethod.Post, idempotencyKey: "job-42");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(3, _sent.Count);
+    }
+
+    [Fact]
+    public async Task SendAsync_PostConnectionRefused_RetriedBecauseNeverSent()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
+        using var client = CreateClient(breaker, (n, _) => n == 1
+            ? throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused")
+            : new HttpResponseMessage(HttpStatusCode.Created));
+
+        using var response = await SendAsync(client, HttpMethod.Post);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(2, _sent.Count);
+        Assert.Equal(1, breaker.GetStats().Failures);
+    }
+
+    [Fact]
+    public async Task SendAsync_PostResponseLost_NotRetried()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
+        using var client = CreateClient(breaker, (_, _) => throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely"));
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => SendAsync(client, HttpMethod.Post));
+
+        Assert.Single(_sent);
+    }
+
+    [Fact]
+    public async Task SendAsync_OpenBreaker_RejectsWithoutSending()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 1);
+        await breaker.ForceOpenAsync("isolated", TestContext.Current.CancellationToken);
+        using var client = CreateClient(breaker, (_, _) => new HttpResponseMessage(HttpStatusCode.OK));
+
+        var error = await Assert.ThrowsAsync<CircuitBreakerRejectedException>(() => SendAsync(client, HttpMethod.Get));
+
+        Assert.Equal(RejectionReason.ForcedOpen, error.Reason);
+        Assert.Empty(_sent);
+    }
+
+    private sealed class StubHandler(Func<HttpRequestMessage, CancellationToken, HttpResponseMessage> respond) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(respond(request, cancellationToken));
+    }
+}
