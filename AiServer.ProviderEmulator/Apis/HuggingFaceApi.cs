@@ -175,10 +175,11 @@ public static class HuggingFaceApi
     private static async Task<IResult> CaptionAsync(string modelId, HttpContext context, HuggingFaceStore store, HuggingFaceOptions options, TimeProvider time, bool legacy)
     {
         var request = context.Request;
-        var left = store.RemainingLoad(modelId, options.ModelLoadingTime);
+        // Only the legacy serverless API had cold models; the router answers from warm providers.
+        var left = legacy ? store.RemainingLoad(modelId, options.ModelLoadingTime) : TimeSpan.Zero;
         if (left > TimeSpan.Zero)
         {
-            var wait = legacy && request.Headers["X-wait-for-model"].ToString() is "1" or "true";
+            var wait = request.Headers["X-wait-for-model"].ToString() is "1" or "true";
             if (!wait)
             {
                 return ProviderJson.Json(

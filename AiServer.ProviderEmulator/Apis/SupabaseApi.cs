@@ -49,10 +49,12 @@ public static class SupabaseApi
                 $"Searched for the function public.{function} with parameters or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.");
         }
 
-        if (HttpMethods.IsPost(request.Method) && request.ContentLength is not 0)
+        if (HttpMethods.IsPost(request.Method))
         {
-            var (ok, _) = await ProviderJson.ReadAnyAsync(request, cancellationToken);
-            if (!ok)
+            // Arguments are accepted and ignored; an empty body means no arguments.
+            using var reader = new StreamReader(request.Body);
+            var text = await reader.ReadToEndAsync(cancellationToken);
+            if (!string.IsNullOrWhiteSpace(text) && !IsJsonObject(text))
             {
                 return ProviderErrors.Postgrest(StatusCodes.Status400BadRequest, "PGRST102", "Empty or invalid json");
             }
@@ -145,6 +147,18 @@ public static class SupabaseApi
             ? Rows(request, [.. removed.Select(query.Project)], StatusCodes.Status200OK)
             : TypedResults.NoContent();
     });
+
+    private static bool IsJsonObject(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text) is JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
 
     private static IResult Run(HttpContext context, Func<IResult> action)
     {

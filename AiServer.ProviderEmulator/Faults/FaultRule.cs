@@ -35,6 +35,9 @@ internal sealed class FaultRule
 
     public long Applied { get; set; }
 
+    /// <summary>The kind as the control API spells it (<c>rateLimit</c>, <c>error</c>, ...).</summary>
+    public string KindName => Kind == FaultKind.RateLimit ? "rateLimit" : Kind.ToString().ToLowerInvariant();
+
     public bool IsExpired(DateTimeOffset now) => (ExpiresAt is { } at && now >= at) || (Count is { } n && Applied >= n);
 
     public bool Matches(string provider, string method, string path) =>
@@ -48,7 +51,7 @@ internal sealed class FaultRule
         provider = Provider,
         path = Path,
         method = Method,
-        kind = Kind.ToString().ToLowerInvariant() switch { "ratelimit" => "rateLimit", var k => k },
+        kind = KindName,
         rate = Rate,
         statusCode = Kind == FaultKind.Error ? StatusCode : (int?)null,
         latencyMs = (long)Latency.TotalMilliseconds,

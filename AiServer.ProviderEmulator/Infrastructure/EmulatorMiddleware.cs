@@ -37,7 +37,7 @@ internal sealed class EmulatorMiddleware(
             fault = faults.Decide(provider, request.Method, rest);
             if (fault is not null)
             {
-                EmulatorLog.FaultApplied(logger, fault.Id, fault.Kind.ToString(), provider, request.Method, rest);
+                EmulatorLog.FaultApplied(logger, fault.Id, fault.KindName, provider, request.Method, rest);
                 if (await ApplyFaultAsync(context, provider, fault).ConfigureAwait(false))
                 {
                     return;
@@ -73,7 +73,7 @@ internal sealed class EmulatorMiddleware(
                 receivedAt,
                 context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 0 : context.Response.StatusCode,
                 fault?.Id,
-                fault?.Kind.ToString()));
+                fault?.KindName));
         }
     }
 

@@ -105,10 +105,10 @@ internal sealed class PostgrestFilter
     /// <summary>Orders a cell against a literal: numerically when both are numbers, else as text (ordinal).</summary>
     public static int Compare(JsonNode cell, string literal)
     {
-        if (cell is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+        if (Number(cell) is { } cellNumber
             && double.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
-            return value.GetValue<double>().CompareTo(number);
+            return cellNumber.CompareTo(number);
         }
 
         if (cell is JsonValue b && b.GetValueKind() is JsonValueKind.True or JsonValueKind.False && bool.TryParse(literal, out var flag))
@@ -122,13 +122,19 @@ internal sealed class PostgrestFilter
     /// <summary>Orders two cells (for <c>order=</c>); nulls are handled by the caller.</summary>
     public static int CompareCells(JsonNode a, JsonNode b)
     {
-        if (a is JsonValue va && b is JsonValue vb && va.GetValueKind() == JsonValueKind.Number && vb.GetValueKind() == JsonValueKind.Number)
+        if (Number(a) is { } x && Number(b) is { } y)
         {
-            return va.GetValue<double>().CompareTo(vb.GetValue<double>());
+            return x.CompareTo(y);
         }
 
         return string.CompareOrdinal(Text(a), Text(b));
     }
+
+    /// <summary>The cell as a number when it is a JSON number (parsed or created from any numeric CLR type).</summary>
+    public static double? Number(JsonNode? cell) =>
+        cell is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+            ? double.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture)
+            : null;
 
     public static string Text(JsonNode cell) =>
         cell is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : cell.ToJsonString();

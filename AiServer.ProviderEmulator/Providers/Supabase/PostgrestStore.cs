@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using AiServer.ProviderEmulator.Infrastructure;
 
@@ -84,9 +83,9 @@ internal sealed class PostgrestStore : IResettable
             {
                 t.Rows.Add(row);
                 t.Columns.UnionWith(row.Select(p => p.Key));
-                if (row["id"] is JsonValue id && id.GetValueKind() == JsonValueKind.Number && id.GetValue<double>() >= t.NextId)
+                if (PostgrestFilter.Number(row["id"]) is { } id && id >= t.NextId)
                 {
-                    t.NextId = (long)id.GetValue<double>() + 1;
+                    t.NextId = (long)id + 1;
                 }
             }
 
