@@ -241,6 +241,10 @@ public static partial class ReplicateApi
             {
                 // Not finished within the wait: answer with the job as it is.
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The emulator was reset while we waited: answer with what we have.
+            }
         }
 
         var snapshot = store.Snapshot(job.Id) ?? job.ToJson();

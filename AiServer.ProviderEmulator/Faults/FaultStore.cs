@@ -128,7 +128,8 @@ internal sealed class FaultStore(TimeProvider time) : IResettable
 
                 rule.Matched++;
                 // Deterministic spreading: after n matches exactly floor(n * rate) have been hit.
-                if (Math.Floor(rule.Matched * rule.Rate) > Math.Floor((rule.Matched - 1) * rule.Rate))
+                // (The epsilon keeps rates like 0.1 or 1/3 exact despite binary floating point.)
+                if (Math.Floor((rule.Matched * rule.Rate) + 1e-9) > Math.Floor(((rule.Matched - 1) * rule.Rate) + 1e-9))
                 {
                     rule.Applied++;
                     return rule;

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using AiServer.ProviderEmulator.Infrastructure;
 using AiServer.ProviderEmulator.Options;
@@ -311,6 +310,4 @@ internal sealed class ReplicateStore : IResettable
         };
         _webhooks.Enqueue(ProviderIds.Replicate, job.Webhook, body, headers);
     }
-
-    internal static string Serialize(JsonNode node) => node.ToJsonString(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 }

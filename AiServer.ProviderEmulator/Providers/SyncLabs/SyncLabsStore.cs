@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using AiServer.ProviderEmulator.Infrastructure;
@@ -122,7 +121,6 @@ internal sealed class SyncLabsStore(JobScheduler scheduler, WebhookDispatcher we
         var headers = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["Sync-Signature"] = WebhookSigning.TimestampedHex(options.Value.SyncLabs.WebhookSecret, timestamp, body),
-            ["Sync-Timestamp"] = timestamp.ToString(CultureInfo.InvariantCulture),
         };
         webhooks.Enqueue(ProviderIds.SyncLabs, g.WebhookUrl, body, headers);
     }
