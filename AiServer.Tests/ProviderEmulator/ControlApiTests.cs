@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace AiServer.Tests.ProviderEmulator;
+
+[Collection(EmulatorCollection.Name)]
+public sealed class ControlApiTests(EmulatorFixture emulator) : IAsyncLifetime
+{
+    public async ValueTask InitializeAsync() => await emulator.ResetAsync();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Theory]
+    [InlineData("""{"provider":"nope","kind":"error"}""", "provider")]
+    [InlineData("""{"provider":"replicate","kind":"explode"}""", "kind")]
+    [InlineData("""{"provider":"replicate","kind":"error","rate":1.5}""", "rate")]
+    [InlineData("""{"provider":"replicate","kind":"error","statusCode":200}""", "statusCode")]
+    [InlineData("""{"provider":"replicate","kind":"latency"}""", "latencyMs")]
+    [InlineData("""{"provider":"replicate","kind":"error","count":0}""", "count")]
+    [InlineData("""{"provider":"replicate","kind":"error","path":"v1"}""", "path")]
+    [InlineData("""{"provider":"replicate","kind":"error","unknown":1}""", "body")]
+    [InlineData("""not json""", "body")]
+    public async Task AddFault_BadInput_Returns400ProblemJsonNamingTheField(string body, string field)
+    {
+        using var response = await emulator.Control.PostJsonAsync("_emulator/faults", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True((await response.ReadObjectAsync())["errors"]!.AsObject().ContainsKey(field));
+    }
+
+    [Fact]
+    public async Task Faults_AddListDelete_RoundTrips()
+    {
+        using var added = await emulator.AddFaultAsync(new { provider = "replicate", kind = "error" });
+        var id = (string)(await added.ReadObjectAsync())["id"]!;
+        Assert.Equal($"/_emulator/faults/{id}", added.Headers.Location?.OriginalString);
+
+        using var list = await emulator.Control.GetAsync("_emulator/faults", TestContext.Current.CancellationToken);
+        Assert.Equal(id, (string?)(await list.ReadJsonAsync()).AsArray().Single()!["id"]);
+
+        using var deleted = await emulator.Control.DeleteAsync($"_emulator/faults/{id}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        using var missing = await emulator.Control.DeleteAsync($"_emulator/faults/{id}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task ClearFaults_Delete_RemovesAll()
+    {
+        using var a = await emulator.AddFaultAsync(new { provider = "*", kind = "error" });
+        using var cleared = await emulator.Control.DeleteAsync("_emulator/faults", TestContext.Current.CancellationToken);
+        using var client = emulator.Client("bfl");
+        using var response = await client.GetAsync("v1/credits", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Requests_AfterCalls_RecordsProviderMethodPathStatusAndRedactsSecrets()
+    {
+        using var replicate = emulator.Client("replicate");
+        using var bfl = emulator.Client("bfl");
+        using var first = await replicate.PostJsonAsync("v1/models/a/b/predictions", """{"input":{"x":1}}""");
+        using var second = await bfl.GetAsync("v1/credits", TestContext.Current.CancellationToken);
+
+        using var response = await emulator.Control.GetAsync("_emulator/requests?provider=replicate", TestContext.Current.CancellationToken);
+        var recorded = (await response.ReadJsonAsync()).AsArray().Single()!;
+
+        Assert.Equal("replicate", (string?)recorded["provider"]);
+        Assert.Equal("POST", (string?)recorded["method"]);
+        Assert.Equal("/replicate/v1/models/a/b/predictions", (string?)recorded["path"]);
+        Assert.Equal(201, (int?)recorded["statusCode"]);
+        Assert.Equal(17, (long?)recorded["bodySize"]);
+        Assert.Equal("***", (string?)recorded["headers"]!["Authorization"]);
+        Assert.DoesNotContain(EmulatorFixture.ReplicateKey, recorded.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Requests_UnknownProviderFilter_Returns400()
+    {
+        using var response = await emulator.Control.GetAsync("_emulator/requests?provider=nope", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Reset_AfterStateChanges_ClearsFaultsRequestsAndProviderState()
+    {
+        using var fault = await emulator.AddFaultAsync(new { provider = "elevenlabs", kind = "error" });
+        using var db = emulator.Client("supabase");
+        using var insert = await db.PostJsonAsync("rest/v1/things", """{"a":1}""");
+        using var replicate = emulator.Client("replicate");
+        using var created = await replicate.PostJsonAsync("v1/models/a/b/predictions", """{"input":{}}""");
+        var id = (string)(await created.ReadObjectAsync())["id"]!;
+
+        using var reset = await emulator.Control.PostAsync("_emulator/reset", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+        Assert.Empty((await (await emulator.Control.GetAsync("_emulator/faults", TestContext.Current.CancellationToken)).ReadJsonAsync()).AsArray());
+        Assert.Empty((await (await emulator.Control.GetAsync("_emulator/requests", TestContext.Current.CancellationToken)).ReadJsonAsync()).AsArray());
+        using var table = await db.GetAsync("rest/v1/things", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, table.StatusCode);
+        using var prediction = await replicate.GetAsync($"v1/predictions/{id}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, prediction.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_Get_Returns200()
+    {
+        using var response = await emulator.Control.GetAsync("health", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
