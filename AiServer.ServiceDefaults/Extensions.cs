@@ -2,7 +2,7 @@ using AiServer.ServiceDefaults.Health;
 using AiServer.ServiceDefaults.Hosting;
 using AiServer.ServiceDefaults.Logging;
 using AiServer.ServiceDefaults.Metrics;
-using AiServer.ServiceDefaults.Options;
+using AiServer.ServiceDefaults.Validation;
 using AiServer.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;

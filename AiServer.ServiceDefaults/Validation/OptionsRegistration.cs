@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace AiServer.ServiceDefaults.Options;
+namespace AiServer.ServiceDefaults.Validation;
 
 /// <summary>
 /// Binds an options class to its configuration section and validates it at start, with messages that name the
