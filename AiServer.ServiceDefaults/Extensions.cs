@@ -2,6 +2,7 @@ using AiServer.ServiceDefaults.Health;
 using AiServer.ServiceDefaults.Hosting;
 using AiServer.ServiceDefaults.Logging;
 using AiServer.ServiceDefaults.Metrics;
+using AiServer.ServiceDefaults.Resilience;
 using AiServer.ServiceDefaults.Validation;
 using AiServer.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -24,7 +25,10 @@ namespace AiServer.ServiceDefaults;
 /// </summary>
 public static class Extensions
 {
-    /// <summary>Adds telemetry (OpenTelemetry SDK, Prometheus), the rolling file log, health checks and graceful shutdown.</summary>
+    /// <summary>
+    /// Adds telemetry (OpenTelemetry SDK, Prometheus), the rolling file log, health checks, graceful shutdown and the
+    /// fleet-wide circuit breakers (shared through Redis when <c>ConnectionStrings:redis</c> is set).
+    /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -34,6 +38,7 @@ public static class Extensions
         builder.AddDefaultTelemetry();
         builder.AddDefaultHealthChecks();
         builder.AddGracefulShutdown();
+        builder.AddFleetCircuitBreakers();
         builder.Services.AddProblemDetails();
         return builder;
     }
@@ -84,7 +89,8 @@ public static class Extensions
 
     /// <summary>
     /// Maps <c>/health</c>, <c>/health/live</c> (and Aspire's <c>/alive</c>), <c>/health/ready</c>, <c>/health/detailed</c>,
-    /// <c>/metrics</c> and <c>/metrics/json</c>.
+    /// <c>/metrics</c>, <c>/metrics/json</c>, <c>/metrics/circuit-breakers</c> and, when <c>Admin:Token</c> is set, the
+    /// breaker control endpoints under <c>/admin/circuit-breakers</c>.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -109,6 +115,7 @@ public static class Extensions
         }).WithName("HealthDetailed").WithSummary("Every component with status, response time and details.");
 
         app.MapMetricsEndpoints();
+        app.MapCircuitBreakerEndpoints();
 
         if (app.Configuration.GetValue("Diagnostics:EnableDelayEndpoint", defaultValue: false))
         {
