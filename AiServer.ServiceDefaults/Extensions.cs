@@ -108,11 +108,12 @@ public static class Extensions
             Predicate = static r => r.Tags.Contains(HealthTags.Ready),
             ResponseWriter = HealthJsonWriter.WriteDetailedAsync,
         }).WithName("HealthReady").WithSummary("Readiness: dependencies reachable, state loaded, not draining; 503 otherwise.");
-        app.MapHealthChecks("/health/detailed", new HealthCheckOptions
+        app.Use(static next => http => HealthRefresh.InvokeAsync(http, next));
+        app.MapHealthChecks(HealthRefresh.DetailedPath, new HealthCheckOptions
         {
             Predicate = static r => r.Tags.Contains(HealthTags.Detailed),
             ResponseWriter = HealthJsonWriter.WriteDetailedAsync,
-        }).WithName("HealthDetailed").WithSummary("Every component with status, response time and details.");
+        }).WithName("HealthDetailed").WithSummary("Every component with status, response time and details; ?refresh=true (admin token) probes afresh.");
 
         app.MapMetricsEndpoints();
         app.MapCircuitBreakerEndpoints();

@@ -46,6 +46,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         (_builder.Resources.OfType<IResourceWithConnectionString>().FirstOrDefault(r => r.Name == resourceName)?.ConnectionString)
         ?? throw new DistributedApplicationException($"Resource '{resourceName}' has no connection string.");
 
+    /// <summary>The value of a parameter (e.g. the generated admin token).</summary>
+    public string GetParameter(string name) =>
+        _builder.Parameters.FirstOrDefault(p => p.Name == name)?.Value
+        ?? throw new DistributedApplicationException($"No parameter named '{name}'.");
+
     /// <summary>Starts every resource and returns once all are healthy; throws with the failing resource's output otherwise.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -96,6 +101,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         {
             await StartAsync(stop.Token).ConfigureAwait(false);
             Write(DescribeResources());
+            foreach (var parameter in _builder.Parameters.Where(p => p.Secret))
+            {
+                Write($"[apphost] {parameter.Name}: {parameter.Value}  (set Parameters__{parameter.Name} to choose it)");
+            }
+
             Write("[apphost] All resources are running. Press Ctrl+C to stop.");
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
             return 0;

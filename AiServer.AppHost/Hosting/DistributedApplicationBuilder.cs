@@ -28,6 +28,8 @@ public sealed class DistributedApplicationBuilder
 
     internal List<ExecutableResource> Resources { get; } = [];
 
+    internal List<ParameterResource> Parameters { get; } = [];
+
     /// <summary>Adds a .NET project run from its build output.</summary>
     public IResourceBuilder<ProjectResource> AddProject<TProject>(string name)
         where TProject : IProjectMetadata, new()
@@ -49,6 +51,26 @@ public sealed class DistributedApplicationBuilder
         };
         Add(resource);
         return new ResourceBuilder<RedisResource>(resource, this);
+    }
+
+    /// <summary>
+    /// Adds a parameter from <c>Parameters:{name}</c>; a secret one that is not configured gets a random value
+    /// (printed by the AppHost at start, so a local operator can use it).
+    /// </summary>
+    public IResourceBuilder<ParameterResource> AddParameter(string name, bool secret = false)
+    {
+        var configured = Configuration[$"Parameters:{name}"];
+        if (string.IsNullOrEmpty(configured) && !secret)
+        {
+            throw new DistributedApplicationException($"Parameter '{name}' has no value: set Parameters:{name} (environment Parameters__{name}).");
+        }
+
+        var value = string.IsNullOrEmpty(configured)
+            ? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))
+            : configured;
+        var parameter = new ParameterResource(name, value, secret);
+        Parameters.Add(parameter);
+        return new ResourceBuilder<ParameterResource>(parameter, this);
     }
 
     /// <summary>Builds the application; nothing runs until it is started.</summary>

@@ -46,6 +46,11 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>Sets an environment variable for every replica to a parameter's value.</summary>
+    public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, string name, IResourceBuilder<ParameterResource> parameter)
+        where T : ExecutableResource =>
+        builder.WithEnvironment(name, parameter.Resource.Value);
+
     /// <summary>Sets an environment variable for every replica.</summary>
     public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, string name, int value)
         where T : ExecutableResource =>

@@ -1,3 +1,4 @@
+using AiServer.ServiceDefaults.Security;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +18,7 @@ namespace AiServer.ServiceDefaults.Resilience;
 public static class CircuitBreakerEndpoints
 {
     /// <summary>The configuration key of the admin bearer token.</summary>
-    public const string AdminTokenKey = "Admin:Token";
+    public const string AdminTokenKey = AdminToken.ConfigurationKey;
 
     /// <summary>Maps the circuit-breaker endpoints (called from <c>MapDefaultEndpoints()</c>).</summary>
     /// <param name="endpoints">The route builder.</param>
@@ -85,30 +86,6 @@ public static class CircuitBreakerEndpoints
         return TypedResults.Ok(CircuitBreakerView.From(breaker.GetStats()));
     }
 
-    private static async ValueTask<object?> RequireAdminTokenAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CircuitBreakerEndpoints).FullName!);
-        var expected = http.RequestServices.GetRequiredService<IConfiguration>()[AdminTokenKey];
-        var header = http.Request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        if (string.IsNullOrEmpty(expected) || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            logger.AdminRejected(http.Request.Path, "no bearer token");
-            http.Response.Headers.WWWAuthenticate = "Bearer";
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Admin token required", detail: "Send the admin token as 'Authorization: Bearer <token>'.");
-        }
-
-        if (!TokenEquals(header[scheme.Length..].Trim(), expected))
-        {
-            logger.AdminRejected(http.Request.Path, "wrong token");
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "The admin token is not valid.");
-        }
-
-        return await next(context).ConfigureAwait(false);
-    }
-
-    /// <summary>Compares hashes in constant time, so neither the content nor the length of the token leaks.</summary>
-    internal static bool TokenEquals(string presented, string expected) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+    private static async ValueTask<object?> RequireAdminTokenAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        AdminToken.Check(context.HttpContext) ?? await next(context).ConfigureAwait(false);
 }

@@ -31,7 +31,4 @@ internal static partial class ResilienceLog
 
     [LoggerMessage(4011, LogLevel.Information, "Provider behind {Breaker} is throttling; shared cool-down of {Duration}")]
     public static partial void Throttled(this ILogger logger, string breaker, TimeSpan duration);
-
-    [LoggerMessage(4012, LogLevel.Warning, "Rejected admin request on {Path}: {Why}")]
-    public static partial void AdminRejected(this ILogger logger, string path, string why);
 }

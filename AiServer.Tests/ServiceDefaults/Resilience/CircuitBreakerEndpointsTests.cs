@@ -1,3 +1,4 @@
+using AiServer.ServiceDefaults.Security;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -164,8 +165,8 @@ public sealed class CircuitBreakerEndpointsTests : IAsyncLifetime
     [Fact]
     public void TokenEquals_ComparesWholeToken()
     {
-        Assert.True(CircuitBreakerEndpoints.TokenEquals(Token, Token));
-        Assert.False(CircuitBreakerEndpoints.TokenEquals(Token + "x", Token));
-        Assert.False(CircuitBreakerEndpoints.TokenEquals(string.Empty, Token));
+        Assert.True(AdminToken.TokenEquals(Token, Token));
+        Assert.False(AdminToken.TokenEquals(Token + "x", Token));
+        Assert.False(AdminToken.TokenEquals(string.Empty, Token));
     }
 }
