@@ -290,6 +290,11 @@ public sealed class DistributedApplication : IAsyncDisposable
             env[key] = value;
         }
 
+        foreach (var callback in project.EnvironmentCallbacks)
+        {
+            callback(env);
+        }
+
         return start;
     }
 

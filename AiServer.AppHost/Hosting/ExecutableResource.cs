@@ -18,6 +18,9 @@ public abstract class ExecutableResource(string name) : IResource
     /// <summary>Extra environment variables.</summary>
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Environment computed at start, once every endpoint is allocated (e.g. URLs of other resources).</summary>
+    public List<Action<IDictionary<string, string?>>> EnvironmentCallbacks { get; } = [];
+
     /// <summary>The HTTP path that answers 200 when a replica is ready; null = ready once started.</summary>
     public string? HealthCheckPath { get; internal set; }
 }

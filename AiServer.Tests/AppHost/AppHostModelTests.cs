@@ -23,14 +23,14 @@ public sealed class AppHostModelTests
                 await app.StartAsync(cts.Token);
             }
 
-            // Assert: 1 redis + 2 api + 1 workers, all running and ready.
-            Assert.Equal(["api-0", "api-1", "redis", "workers-0"], app.Replicas.Select(r => r.Name).Order().ToArray());
+            // Assert: redis, the provider emulator, 2 api and 1 workers, all running and ready.
+            Assert.Equal(["api-0", "api-1", "providers-0", "redis", "workers-0"], app.Replicas.Select(r => r.Name).Order().ToArray());
             Assert.All(app.Replicas, r => Assert.Equal(ReplicaState.Running, r.State));
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             foreach (var replica in app.Replicas.Where(r => r.Endpoint is not null))
             {
-                var response = await client.GetAsync(new Uri(replica.Endpoint!, "/health/ready"), TestContext.Current.CancellationToken);
-                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{replica.Name} /health/ready answered {(int)response.StatusCode}");
+                var response = await client.GetAsync(new Uri(replica.Endpoint!, replica.Resource.HealthCheckPath), TestContext.Current.CancellationToken);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{replica.Name} {replica.Resource.HealthCheckPath} answered {(int)response.StatusCode}");
             }
 
             Assert.NotEqual(app.GetEndpoint("api", 0), app.GetEndpoint("api", 1));
@@ -80,7 +80,7 @@ public sealed class AppHostModelTests
             {
                 foreach (var replica in app.Replicas.Where(r => r.Endpoint is not null))
                 {
-                    if ((await client.GetAsync(new Uri(replica.Endpoint!, "/health/ready"))).StatusCode != HttpStatusCode.OK)
+                    if ((await client.GetAsync(new Uri(replica.Endpoint!, replica.Resource.HealthCheckPath))).StatusCode != HttpStatusCode.OK)
                     {
                         return false;
                     }
@@ -130,7 +130,7 @@ public sealed class AppHostModelTests
         await appHost.WaitForOutputAsync("All resources are running", TimeSpan.FromSeconds(120));
         Assert.False(appHost.HasExited, appHost.Output);
         var childPids = ChildPidsFromTable(appHost.Output);
-        Assert.Equal(4, childPids.Count);
+        Assert.Equal(5, childPids.Count);
 
         // Act
         appHost.Kill();
