@@ -269,6 +269,26 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
         Assert.Contains("OPEN", await server.CliAsync("HGET", fleet.Prefix + "cb:svc", "state"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ForceOpen_WhileRedisDown_HoldsLocallyAndReachesFleetWhenBack()
+    {
+        await using var server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using var fleet = await StartFleetAsync(server.ConnectionString, 3, Breaker("svc"));
+        server.Kill();
+
+        await fleet[0].Breaker("svc").ForceOpenAsync("isolated during the outage", TestContext.Current.CancellationToken);
+
+        Assert.Equal(Permit.Rejected, fleet[0].Breaker("svc").TryEnter(out _));
+        Assert.True(fleet[0].Breaker("svc").HasPendingManual);
+        await server.RestartAsync(TestContext.Current.CancellationToken);
+        foreach (var node in fleet.Nodes)
+        {
+            await Wait.UntilAsync(() => node.Breaker("svc").Snapshot is { IsLocal: false, Forced: ForcedState.Open }, Bound, $"{node.Id} to see the force-open replayed after the outage");
+        }
+
+        Assert.False(fleet[0].Breaker("svc").HasPendingManual);
+    }
+
     private sealed class Fleet(List<FleetNode> nodes, string prefix, Dictionary<string, string?> settings) : IAsyncDisposable
     {
         public IReadOnlyList<FleetNode> Nodes => nodes;
