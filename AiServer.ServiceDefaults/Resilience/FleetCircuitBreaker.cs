@@ -41,6 +41,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
     private int _leaseSlot = -1;
     private long _leaseGrantedAt;
     private long _nextLeaseAttempt;
+    private long _lastProbeDemand;
 
     private long _calls;
     private long _successes;
@@ -144,6 +145,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
                 return Permit.FleetProbe;
             }
 
+            Volatile.Write(ref _lastProbeDemand, now);
             if (now >= Volatile.Read(ref _nextLeaseAttempt)
                 && Interlocked.CompareExchange(ref _leaseStatus, LeaseAcquiring, LeaseNone) == LeaseNone)
             {
@@ -353,12 +355,21 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
     }
 
-    /// <summary>Whether a HALF_OPEN lease should be requested by the background loop (no request has asked yet).</summary>
-    internal bool TryBeginLeaseAcquisition()
+    /// <summary>
+    /// Whether the background loop should ask for a HALF_OPEN lease: only when calls on this instance were turned away
+    /// for lack of one within <paramref name="demandWindow"/> (an idle instance holding the lease would only delay the
+    /// probe of a busy one).
+    /// </summary>
+    internal bool TryBeginLeaseAcquisition(TimeSpan demandWindow)
     {
         var snapshot = _snapshot;
+        var now = _time.GetTimestamp();
+        var demand = Volatile.Read(ref _lastProbeDemand);
         return snapshot.Forced == ForcedState.None
-            && snapshot.Effective(_time.GetTimestamp()) == CircuitState.HalfOpen
+            && snapshot.Effective(now) == CircuitState.HalfOpen
+            && demand != 0
+            && _time.GetElapsedTime(demand, now) <= demandWindow
+            && now >= Volatile.Read(ref _nextLeaseAttempt)
             && Interlocked.CompareExchange(ref _leaseStatus, LeaseAcquiring, LeaseNone) == LeaseNone;
     }
 

@@ -134,7 +134,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
             {
                 await _store.ReleaseProbeAsync(breaker.Name, idleSlot, _instanceId, token).ConfigureAwait(false);
             }
-            else if (breaker.TryBeginLeaseAcquisition())
+            else if (breaker.TryBeginLeaseAcquisition(_options.ProbeLeaseIdleRelease))
             {
                 RequestLeaseCore(breaker);
             }

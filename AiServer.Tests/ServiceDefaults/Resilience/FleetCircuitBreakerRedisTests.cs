@@ -116,6 +116,34 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task HalfOpen_SingleCallerOnOneInstance_GetsTheProbeAndClosesTheFleet()
+    {
+        await using var fleet = await StartFleetAsync(redis.ConnectionString, 3, Breaker("svc", failures: 1, recovery: "00:00:00.300", successes: 1));
+        fleet[0].Breaker("svc").Fail();
+        await WaitForStateAsync(fleet[2], "svc", CircuitState.HalfOpen, "recovery timeout passed");
+        var breaker = fleet[2].Breaker("svc");
+
+        // The first call asks for the lease in the background and is turned away; a later call gets it.
+        await Wait.UntilAsync(() =>
+        {
+            var permit = breaker.TryEnter(out _);
+            if (permit == Permit.Rejected)
+            {
+                return false;
+            }
+
+            Assert.Equal(Permit.FleetProbe, permit);
+            breaker.OnCompleted(permit, null);
+            return true;
+        }, Bound, "a lone caller on node-2 to get the fleet's probe");
+
+        foreach (var node in fleet.Nodes)
+        {
+            await WaitForStateAsync(node, "svc", CircuitState.Closed, "the probe succeeded");
+        }
+    }
+
+    [Fact]
     public async Task NewInstance_FleetOpen_LoadsOpenBeforeReady()
     {
         await using var fleet = await StartFleetAsync(redis.ConnectionString, 2, Breaker("svc"));
