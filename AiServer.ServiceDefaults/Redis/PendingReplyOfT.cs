@@ -73,7 +73,9 @@ internal sealed class PendingReply<T> : PendingReply, IValueTaskSource<T>
                 _metrics!.RecordCommand(Command, RedisMetrics.Success, _startTimestamp);
                 _core.SetResult(result);
             }
-            catch (Exception ex) when (ex is InvalidDataException or InvalidCastException or OverflowException or FormatException)
+#pragma warning disable CA1031 // Whatever the reply processing throws goes to this caller; the reader loop must go on.
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
                 _metrics!.RecordCommand(Command, RedisMetrics.ServerError, _startTimestamp);
                 _core.SetException(new RedisException($"Unexpected reply to Redis command {Command}: {ex.Message}", ex));

@@ -12,6 +12,7 @@ internal sealed class RedisClient : IRedisClient, IAsyncDisposable
     private readonly RedisSubscriber _subscriber;
     private readonly RedisDatabase _database;
     private readonly RedisMetrics _metrics;
+    private bool _ownsMetrics;
     private int _disposed;
 
     public RedisClient(RedisConnectionSettings settings, RedisOptions options, RedisMetrics metrics, ILogger logger, string clientName)
@@ -32,7 +33,10 @@ internal sealed class RedisClient : IRedisClient, IAsyncDisposable
 
     /// <summary>A client for tests, benchmarks and tools, outside dependency injection.</summary>
     public static RedisClient Create(string connectionString, RedisOptions? options = null, RedisMetrics? metrics = null, ILogger? logger = null, string clientName = "aiserver") =>
-        new(RedisConnectionSettings.Parse(connectionString), options ?? new RedisOptions(), metrics ?? new RedisMetrics(), logger ?? NullLogger.Instance, clientName);
+        new(RedisConnectionSettings.Parse(connectionString), options ?? new RedisOptions(), metrics ?? new RedisMetrics(), logger ?? NullLogger.Instance, clientName)
+        {
+            _ownsMetrics = metrics is null,
+        };
 
     public IRedisDatabase GetDatabase() => _database;
 
@@ -65,5 +69,9 @@ internal sealed class RedisClient : IRedisClient, IAsyncDisposable
         await _subscriber.DisposeAsync().ConfigureAwait(false);
         await _blocking.DisposeAsync().ConfigureAwait(false);
         await _commands.DisposeAsync().ConfigureAwait(false);
+        if (_ownsMetrics)
+        {
+            _metrics.Dispose();
+        }
     }
 }

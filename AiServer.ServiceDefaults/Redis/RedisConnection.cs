@@ -26,9 +26,12 @@ internal sealed class RedisConnection : IAsyncDisposable
     private readonly Stream _stream;
     private readonly Pipe _output;
     private readonly PipeReader _input;
-    private readonly Lock _writeLock = new();
-    private readonly Lock _pendingLock = new();
+    // One lock guards the pipe writer and the reply queue, so a command's bytes and its queue slot go in together;
+    // the reader takes it once per read buffer (not per reply) to dequeue every reply it parsed.
+    private readonly Lock _lock = new();
     private readonly Queue<PendingReply> _pending = new();
+    private readonly List<ReadOnlySequence<byte>> _frames = [];
+    private readonly List<PendingReply> _completing = [];
     private readonly Action<string, RedisValue>? _push;
     private readonly Action<RedisConnection, Exception, int>? _onFailed;
     private volatile Exception? _failure;
@@ -163,7 +166,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : now + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
         PendingReply<T> reply = PendingReply<T>.Rent(command, processor, _metrics, now, deadline);
         short version = reply.Version;
-        lock (_writeLock)
+        lock (_lock)
         {
             if (_failure is { } failure)
             {
@@ -174,11 +177,8 @@ internal sealed class RedisConnection : IAsyncDisposable
             }
 
             RespWriter.WriteCommand(_output.Writer, command, args);
-            lock (_pendingLock)
-            {
-                _pending.Enqueue(reply);
-                _inFlight++;
-            }
+            _pending.Enqueue(reply);
+            _inFlight++;
 
             // The pipe never applies back-pressure (pauseWriterThreshold 0), so the flush completes synchronously:
             // it only wakes the send loop, which sends everything written so far in one go.
@@ -347,37 +347,57 @@ internal sealed class RedisConnection : IAsyncDisposable
         {
             ReadOnlySequence<byte> frame = buffer.Slice(consumed, reader.Position);
             consumed = reader.Position;
-            Dispatch(frame);
+            if (_push is null || !TryPush(frame))
+            {
+                _frames.Add(frame);
+            }
+        }
+
+        if (_frames.Count > 0)
+        {
+            CompleteReplies();
         }
 
         return consumed;
     }
 
-    private void Dispatch(in ReadOnlySequence<byte> frame)
+    private void CompleteReplies()
     {
-        if (_push is not null && TryPush(frame))
+        try
         {
-            return;
-        }
-
-        PendingReply? reply;
-        lock (_pendingLock)
-        {
-            if (!_pending.TryDequeue(out reply))
+            lock (_lock)
             {
-                throw new InvalidDataException("Redis sent a reply while no command was waiting for one.");
+                if (_pending.Count < _frames.Count)
+                {
+                    throw new InvalidDataException("Redis sent more replies than commands were waiting for.");
+                }
+
+                for (int i = 0; i < _frames.Count; i++)
+                {
+                    _completing.Add(_pending.Dequeue());
+                }
+
+                _inFlight -= _frames.Count;
             }
 
-            _inFlight--;
+            for (int i = 0; i < _frames.Count; i++)
+            {
+                ReadOnlySequence<byte> frame = _frames[i];
+                PendingReply reply = _completing[i];
+                if (frame.FirstSpan[0] == (byte)'-')
+                {
+                    reply.CompleteWithError(new RedisServerException(RespProcessors.DecodeError(frame)));
+                }
+                else
+                {
+                    reply.Complete(frame);
+                }
+            }
         }
-
-        if (frame.FirstSpan[0] == (byte)'-')
+        finally
         {
-            reply.CompleteWithError(new RedisServerException(RespProcessors.DecodeError(frame)));
-        }
-        else
-        {
-            reply.Complete(frame);
+            _frames.Clear();
+            _completing.Clear();
         }
     }
 
@@ -404,7 +424,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         long now = _time.GetTimestamp();
-        lock (_pendingLock)
+        lock (_lock)
         {
             // Commands are queued in the order they were sent and share one timeout, so the expired ones are a prefix.
             foreach (PendingReply reply in _pending)
@@ -426,7 +446,7 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     private void Fail(Exception reason)
     {
-        lock (_writeLock)
+        lock (_lock)
         {
             if (_failure is not null)
             {
@@ -453,7 +473,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         while (true)
         {
             PendingReply? reply;
-            lock (_pendingLock)
+            lock (_lock)
             {
                 if (!_pending.TryDequeue(out reply))
                 {

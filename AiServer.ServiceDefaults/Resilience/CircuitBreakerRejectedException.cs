@@ -62,7 +62,7 @@ public sealed class CircuitBreakerRejectedException : BrokenCircuitException
     /// <summary>Whether <see cref="BrokenCircuitException.RetryAfter"/> is known (a forced-open circuit has no end).</summary>
     public bool HasRetryAfter { get; }
 
-    private static string CreateMessage(string name, RejectionReason reason) => reason switch
+    internal static string CreateMessage(string name, RejectionReason reason) => reason switch
     {
         RejectionReason.ForcedOpen => $"The circuit breaker '{name}' was forced open by an operator.",
         RejectionReason.HalfOpenProbeBusy => $"The circuit breaker '{name}' is half-open and its probe slots are taken.",

@@ -24,7 +24,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly KeyValuePair<string, object?> _nameTag;
-    private readonly string _openMessage;
+    private readonly string[] _messages;
 
     private volatile BreakerSnapshot _snapshot = BreakerSnapshot.InitialClosed;
     private IFleetLink? _link;
@@ -41,6 +41,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
     private int _leaseSlot = -1;
     private long _leaseGrantedAt;
     private long _nextLeaseAttempt;
+    private long _lastProbeDemand;
 
     private long _calls;
     private long _successes;
@@ -60,7 +61,8 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         _telemetry = telemetry;
         _logger = logger;
         _nameTag = new("name", name);
-        _openMessage = $"The circuit breaker '{name}' is open.";
+        // One message per rejection reason, prepared once: a rejection formats nothing.
+        _messages = [.. Enum.GetValues<RejectionReason>().Select(r => CircuitBreakerRejectedException.CreateMessage(name, r))];
     }
 
     public string Name { get; }
@@ -143,6 +145,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
                 return Permit.FleetProbe;
             }
 
+            Volatile.Write(ref _lastProbeDemand, now);
             if (now >= Volatile.Read(ref _nextLeaseAttempt)
                 && Interlocked.CompareExchange(ref _leaseStatus, LeaseAcquiring, LeaseNone) == LeaseNone)
             {
@@ -179,9 +182,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
     {
         Interlocked.Increment(ref _rejections);
         _telemetry.Rejections.Add(1, _nameTag, new("reason", ReasonLabel(reason)));
-        rejection = reason == RejectionReason.Open
-            ? new CircuitBreakerRejectedException(Name, reason, retryAfter, _openMessage)
-            : new CircuitBreakerRejectedException(Name, reason, retryAfter);
+        rejection = new CircuitBreakerRejectedException(Name, reason, retryAfter, _messages[(int)reason]);
         return Permit.Rejected;
     }
 
@@ -228,8 +229,12 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
     {
         Interlocked.Increment(ref _failures);
         _telemetry.Failures.Add(1, _nameTag);
-        _lastFailureTime = _time.GetUtcNow();
-        _lastFailureReason = reason;
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            _lastFailureTime = now;
+            _lastFailureReason = reason;
+        }
     }
 
     private void OnNormalFailure(string reason)
@@ -350,12 +355,21 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
     }
 
-    /// <summary>Whether a HALF_OPEN lease should be requested by the background loop (no request has asked yet).</summary>
-    internal bool TryBeginLeaseAcquisition()
+    /// <summary>
+    /// Whether the background loop should ask for a HALF_OPEN lease: only when calls on this instance were turned away
+    /// for lack of one within <paramref name="demandWindow"/> (an idle instance holding the lease would only delay the
+    /// probe of a busy one).
+    /// </summary>
+    internal bool TryBeginLeaseAcquisition(TimeSpan demandWindow)
     {
         var snapshot = _snapshot;
+        var now = _time.GetTimestamp();
+        var demand = Volatile.Read(ref _lastProbeDemand);
         return snapshot.Forced == ForcedState.None
-            && snapshot.Effective(_time.GetTimestamp()) == CircuitState.HalfOpen
+            && snapshot.Effective(now) == CircuitState.HalfOpen
+            && demand != 0
+            && _time.GetElapsedTime(demand, now) <= demandWindow
+            && now >= Volatile.Read(ref _nextLeaseAttempt)
             && Interlocked.CompareExchange(ref _leaseStatus, LeaseAcquiring, LeaseNone) == LeaseNone;
     }
 
@@ -492,13 +506,26 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
             && fleet.Forced == ForcedState.None;
     }
 
-    internal (ManualAction Action, string? Reason)? TakePendingManual()
+    internal (ManualAction Action, string? Reason)? PendingManual
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pendingManual;
+            }
+        }
+    }
+
+    /// <summary>Clears the pending manual action once Redis has it (unless a newer one replaced it meanwhile).</summary>
+    internal void ClearPendingManual((ManualAction Action, string? Reason) done)
     {
         lock (_gate)
         {
-            var pending = _pendingManual;
-            _pendingManual = null;
-            return pending;
+            if (_pendingManual == done)
+            {
+                _pendingManual = null;
+            }
         }
     }
 
@@ -564,13 +591,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
 
         if (_link is { IsConnected: true } link && await link.ApplyManualAsync(this, action, reason, cancellationToken).ConfigureAwait(false))
         {
-            lock (_gate)
-            {
-                if (_pendingManual is { } pending && pending.Action == action)
-                {
-                    _pendingManual = null;
-                }
-            }
+            ClearPendingManual((action, reason));
         }
     }
 
@@ -596,9 +617,13 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         var cooldown = Volatile.Read(ref _cooldownUntil);
         var utcNow = _time.GetUtcNow();
         int consecutive;
+        DateTimeOffset? lastFailureTime;
+        string? lastFailureReason;
         lock (_gate)
         {
             consecutive = _consecutiveFailures;
+            lastFailureTime = _lastFailureTime;
+            lastFailureReason = _lastFailureReason;
         }
 
         return new CircuitBreakerStats
@@ -613,8 +638,8 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
             Successes = Interlocked.Read(ref _successes),
             Calls = Interlocked.Read(ref _calls),
             Rejections = Interlocked.Read(ref _rejections),
-            LastFailureTime = _lastFailureTime,
-            LastFailureReason = _lastFailureReason,
+            LastFailureTime = lastFailureTime,
+            LastFailureReason = lastFailureReason,
             OpenedBy = snapshot.OpenedBy,
             OpenReason = snapshot.Reason,
             NextAttemptTime = state == CircuitState.Open && snapshot.Forced == ForcedState.None

@@ -55,7 +55,7 @@ public static class FleetCircuitBreakerHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CircuitBreakerOptions>, CircuitBreakerOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CircuitBreakerOptions>, CircuitBreakerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FleetSyncOptions>, FleetSyncOptionsValidator>());
-        services.AddOptions<FleetSyncOptions>().BindConfiguration(FleetSyncOptions.SectionName).ValidateOnStart();
+        services.AddOptions<FleetSyncOptions>().BindConfiguration(FleetSyncOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         if (configuration is not null)
         {
             var sync = configuration.GetSection(FleetSyncOptions.SectionName).Get<FleetSyncOptions>() ?? new FleetSyncOptions();

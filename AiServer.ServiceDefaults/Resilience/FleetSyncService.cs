@@ -99,9 +99,12 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
 
         foreach (var breaker in _registry.Breakers)
         {
-            if (!wasConnected && breaker.TakePendingManual() is { } manual)
+            if (!wasConnected && breaker.PendingManual is { } manual)
             {
+                // An operator's action taken while Redis was unreachable: it held locally, now it goes fleet-wide.
                 breaker.ApplyFleet(await _store.ApplyManualAsync(breaker.Name, manual.Action, _instanceId, manual.Reason, token).ConfigureAwait(false));
+                breaker.ClearPendingManual(manual);
+                continue;
             }
 
             var record = await _store.ReadAsync(breaker.Name, token).ConfigureAwait(false);
@@ -131,7 +134,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
             {
                 await _store.ReleaseProbeAsync(breaker.Name, idleSlot, _instanceId, token).ConfigureAwait(false);
             }
-            else if (breaker.TryBeginLeaseAcquisition())
+            else if (breaker.TryBeginLeaseAcquisition(_options.ProbeLeaseIdleRelease))
             {
                 RequestLeaseCore(breaker);
             }

@@ -149,6 +149,19 @@ public sealed class CircuitBreakerEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Registry_Names_PresetsExistUnknownCreatedOnDemandInvalidRejected()
+    {
+        var registry = _app!.Services.GetRequiredService<ICircuitBreakerRegistry>();
+
+        Assert.True(registry.TryGet("file-download", out _));
+        Assert.False(registry.TryGet("made-up", out _));
+        Assert.Equal(CircuitBreakerOptions.DefaultFailureThreshold, registry.Get("made-up").Options.FailureThreshold);
+        Assert.True(registry.TryGet("made-up", out _));
+        var error = Assert.Throws<ArgumentException>(() => registry.Get("Not Valid"));
+        Assert.StartsWith("'Not Valid' is not a valid circuit breaker name", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HealthCheck_NoRedis_HealthyLocalMode()
     {
         var health = _app!.Services.GetRequiredService<HealthCheckService>();

@@ -116,6 +116,34 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task HalfOpen_SingleCallerOnOneInstance_GetsTheProbeAndClosesTheFleet()
+    {
+        await using var fleet = await StartFleetAsync(redis.ConnectionString, 3, Breaker("svc", failures: 1, recovery: "00:00:00.300", successes: 1));
+        fleet[0].Breaker("svc").Fail();
+        await WaitForStateAsync(fleet[2], "svc", CircuitState.HalfOpen, "recovery timeout passed");
+        var breaker = fleet[2].Breaker("svc");
+
+        // The first call asks for the lease in the background and is turned away; a later call gets it.
+        await Wait.UntilAsync(() =>
+        {
+            var permit = breaker.TryEnter(out _);
+            if (permit == Permit.Rejected)
+            {
+                return false;
+            }
+
+            Assert.Equal(Permit.FleetProbe, permit);
+            breaker.OnCompleted(permit, null);
+            return true;
+        }, Bound, "a lone caller on node-2 to get the fleet's probe");
+
+        foreach (var node in fleet.Nodes)
+        {
+            await WaitForStateAsync(node, "svc", CircuitState.Closed, "the probe succeeded");
+        }
+    }
+
+    [Fact]
     public async Task NewInstance_FleetOpen_LoadsOpenBeforeReady()
     {
         await using var fleet = await StartFleetAsync(redis.ConnectionString, 2, Breaker("svc"));
@@ -267,6 +295,26 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
 
         Assert.Equal(HealthStatus.Healthy, await fleet[1].HealthAsync());
         Assert.Contains("OPEN", await server.CliAsync("HGET", fleet.Prefix + "cb:svc", "state"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ForceOpen_WhileRedisDown_HoldsLocallyAndReachesFleetWhenBack()
+    {
+        await using var server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using var fleet = await StartFleetAsync(server.ConnectionString, 3, Breaker("svc"));
+        server.Kill();
+
+        await fleet[0].Breaker("svc").ForceOpenAsync("isolated during the outage", TestContext.Current.CancellationToken);
+
+        Assert.Equal(Permit.Rejected, fleet[0].Breaker("svc").TryEnter(out _));
+        Assert.True(fleet[0].Breaker("svc").HasPendingManual);
+        await server.RestartAsync(TestContext.Current.CancellationToken);
+        foreach (var node in fleet.Nodes)
+        {
+            await Wait.UntilAsync(() => node.Breaker("svc").Snapshot is { IsLocal: false, Forced: ForcedState.Open }, Bound, $"{node.Id} to see the force-open replayed after the outage");
+        }
+
+        Assert.False(fleet[0].Breaker("svc").HasPendingManual);
     }
 
     private sealed class Fleet(List<FleetNode> nodes, string prefix, Dictionary<string, string?> settings) : IAsyncDisposable

@@ -172,6 +172,40 @@ public sealed class FleetResilienceHandlerTests
         Assert.Empty(_sent);
     }
 
+    [Fact]
+    public async Task SendAsync_AttemptTimesOut_CountsAsFailureAndPostIsNotRepeated()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
+        var handler = new FleetResilienceHandler(breaker, RetryPreset.ExternalApi, new FleetHttpResilienceOptions(), _time, NullLogger.Instance)
+        {
+            InnerHandler = new AsyncStubHandler(async (request, ct) =>
+            {
+                lock (_sent)
+                {
+                    _sent.Add(request);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(20), _time, ct);
+                return new HttpResponseMessage(HttpStatusCode.OK);
+            }),
+        };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri("http://provider.test/") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/trainings") { Content = new StringContent("{}") };
+
+        await Assert.ThrowsAsync<Polly.Timeout.TimeoutRejectedException>(() =>
+            _time.DriveAsync(client.SendAsync(request, TestContext.Current.CancellationToken), TimeSpan.FromSeconds(11)));
+
+        Assert.Single(_sent);
+        Assert.Equal(1, breaker.GetStats().Failures);
+        Assert.Equal("timeout", breaker.GetStats().LastFailureReason);
+    }
+
+    private sealed class AsyncStubHandler(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> respond) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            respond(request, cancellationToken);
+    }
+
     private sealed class StubHandler(Func<HttpRequestMessage, CancellationToken, HttpResponseMessage> respond) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
