@@ -19,6 +19,7 @@ public sealed class GracefulShutdownTests(RedisServer redis)
             ["Shutdown__DrainTimeout"] = "00:00:20",
             ["Diagnostics__EnableDelayEndpoint"] = "true",
             ["Logging__File__Enabled"] = "false",
+            ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information", // "Request starting ..." lines
         });
         using var client = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
         await Wait.UntilAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,

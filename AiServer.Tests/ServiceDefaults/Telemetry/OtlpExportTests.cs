@@ -35,6 +35,7 @@ public sealed class OtlpExportTests(RedisServer redis)
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
             ["Diagnostics__EnableDelayEndpoint"] = "true",
             ["Logging__File__Enabled"] = "false",
+            ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information", // "Request starting ..." lines
         });
         using var client = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(10) };
         await Wait.UntilAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
