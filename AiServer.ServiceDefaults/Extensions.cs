@@ -3,6 +3,7 @@ using AiServer.ServiceDefaults.Hosting;
 using AiServer.ServiceDefaults.Logging;
 using AiServer.ServiceDefaults.Metrics;
 using AiServer.ServiceDefaults.Resilience;
+using AiServer.ServiceDefaults.ServiceDiscovery;
 using AiServer.ServiceDefaults.Validation;
 using AiServer.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -26,8 +27,8 @@ namespace AiServer.ServiceDefaults;
 public static class Extensions
 {
     /// <summary>
-    /// Adds telemetry (OpenTelemetry SDK, Prometheus), the rolling file log, health checks, graceful shutdown and the
-    /// fleet-wide circuit breakers (shared through Redis when <c>ConnectionStrings:redis</c> is set).
+    /// Adds telemetry (OpenTelemetry SDK, Prometheus), the rolling file log, health checks, graceful shutdown, the
+    /// fleet-wide circuit breakers (shared through Redis when <c>ConnectionStrings:redis</c> is set) and service discovery.
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -39,7 +40,22 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
         builder.AddGracefulShutdown();
         builder.AddFleetCircuitBreakers();
+        builder.AddServiceDiscovery();
         builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>
+    /// Resolves <c>http://api</c>, <c>https+http://api</c> and <c>http://_endpoint.api</c> in every HttpClient from
+    /// <c>Services:{service}</c> configuration (the AppHost's <c>services__api__http__0</c> variables), round-robin
+    /// across replicas; unconfigured names pass through as DNS names.
+    /// </summary>
+    public static TBuilder AddServiceDiscovery<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHttpClient();
+        builder.Services.TryAddSingleton<ServiceEndpointResolver>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Http.IHttpMessageHandlerBuilderFilter, ServiceDiscoveryHandlerFilter>());
         return builder;
     }
 
