@@ -109,6 +109,35 @@ public sealed class RedisFaultTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task PausedServer_SilentBeyondDeadThreshold_ConnectionIsReplaced()
+    {
+        // syncTimeout 1 s: a connection whose overdue commands got no byte for max(2 x 1 s, 5 s) is considered dead.
+        await using RedisServer server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using RedisClient client = await RedisTestClient.ConnectAsync(server.ConnectionString + ",syncTimeout=1000,connectTimeout=1000");
+        IRedisDatabase db = client.GetDatabase();
+
+        server.Pause();
+        RedisConnectionStatus whileDead;
+        try
+        {
+            await Assert.ThrowsAsync<RedisTimeoutException>(async () => await db.PingAsync());
+            await Wait.UntilAsync(() => !client.IsConnected, WaitLimit, "the silent connection to be declared dead");
+            whileDead = client.GetStatus();
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        await Wait.UntilAsync(() => client.IsConnected, WaitLimit, "the client to reconnect after the server resumed");
+        RedisValue value = await db.StringGetAsync(RedisTestClient.Key("after-dead"), TestContext.Current.CancellationToken);
+
+        Assert.Contains("considered dead", whileDead.LastError, StringComparison.Ordinal);
+        Assert.True(value.IsNull);
+        Assert.True(client.GetStatus().ReconnectCount >= 1);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task PausedServer_CanceledCommand_ThrowsAndConnectionStaysUsable()
     {
         await using RedisServer server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
