@@ -21,6 +21,9 @@ internal sealed class BenchmarkRedisServer : IDisposable
 
     public int Port { get; }
 
+    /// <summary>CPU time the server has used so far (user + system).</summary>
+    public TimeSpan ProcessorTime => _process.TotalProcessorTime;
+
     public string ConnectionString => $"127.0.0.1:{Port}";
 
     public static BenchmarkRedisServer Start()

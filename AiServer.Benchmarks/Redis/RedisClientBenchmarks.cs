@@ -34,6 +34,9 @@ public class RedisClientBenchmarks
     private int[] _sampleCounts = [];
     private Task[] _tasks = [];
     private readonly List<long[]> _iterations = [];
+    private readonly List<(TimeSpan Client, TimeSpan Server)> _cpu = [];
+    private TimeSpan _clientCpuAtStart;
+    private TimeSpan _serverCpuAtStart;
 
     [Params(1, 16, 256)]
     public int Callers { get; set; }
@@ -53,7 +56,12 @@ public class RedisClientBenchmarks
     }
 
     [IterationSetup]
-    public void ResetSamples() => Array.Clear(_sampleCounts);
+    public void ResetSamples()
+    {
+        Array.Clear(_sampleCounts);
+        _clientCpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        _serverCpuAtStart = _server!.ProcessorTime;
+    }
 
     /// <summary>Keeps each iteration's samples; the report uses the last <see cref="MeasuredIterations"/> (the workload ones).</summary>
     [IterationCleanup]
@@ -66,6 +74,7 @@ public class RedisClientBenchmarks
         }
 
         _iterations.Add([.. samples]);
+        _cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - _clientCpuAtStart, _server!.ProcessorTime - _serverCpuAtStart));
     }
 
     [GlobalCleanup]
@@ -133,10 +142,14 @@ public class RedisClientBenchmarks
         }
 
         all.Sort();
+        List<(TimeSpan Client, TimeSpan Server)> cpu = [.. _cpu.Skip(Math.Max(0, _cpu.Count - MeasuredIterations))];
+        double operations = cpu.Count * (double)OperationsPerInvoke;
+        double clientCpuUs = cpu.Sum(c => c.Client.TotalMicroseconds) / operations;
+        double serverCpuUs = cpu.Sum(c => c.Server.TotalMicroseconds) / operations;
         double Us(double quantile) => all[(int)Math.Min(all.Count - 1, Math.Round(quantile * (all.Count - 1)))] * 1_000_000.0 / Stopwatch.Frequency;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"REDIS-LATENCY callers={Callers} samples={all.Count} p50={Us(0.50):0.0}us p90={Us(0.90):0.0}us p99={Us(0.99):0.0}us p99.9={Us(0.999):0.0}us max={Us(1):0.0}us"));
+            $"REDIS-LATENCY callers={Callers} samples={all.Count} p50={Us(0.50):0.0}us p90={Us(0.90):0.0}us p99={Us(0.99):0.0}us p99.9={Us(0.999):0.0}us max={Us(1):0.0}us cpu/op: client={clientCpuUs:0.00}us redis-server={serverCpuUs:0.00}us"));
     }
 
     private sealed class ShortConfig : ManualConfig

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AiServer.ServiceDefaults.Redis;
 
 /// <summary>The <see cref="IRedisClient"/>: owns the command, subscriber and blocking connections.</summary>
-internal sealed class RedisClient : IRedisClient, IAsyncDisposable
+internal sealed class RedisClient : IRedisClient, IAsyncDisposable, IDisposable
 {
     private readonly RedisConnectionSettings _settings;
     private readonly ManagedConnection _commands;
@@ -57,6 +57,9 @@ internal sealed class RedisClient : IRedisClient, IAsyncDisposable
         await _commands.WaitConnectedAsync(cancellationToken).ConfigureAwait(false);
         await _subscriber.Connection.WaitConnectedAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>For containers disposed synchronously (a plain ServiceProvider.Dispose would otherwise throw).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {

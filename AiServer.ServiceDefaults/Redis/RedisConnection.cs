@@ -18,6 +18,10 @@ internal sealed class RedisConnection : IAsyncDisposable
 {
     private const int SegmentSize = 64 * 1024;
 
+    // A connection on which the oldest command is overdue and nothing at all arrived for this long (at least twice
+    // the command timeout) is treated as dead (half-open TCP, a host gone without a reset) and replaced.
+    private static readonly TimeSpan MinimumSilenceBeforeDead = TimeSpan.FromSeconds(5);
+
     private readonly RedisConnectionSettings _settings;
     private readonly RedisConnectionRole _role;
     private readonly RedisMetrics _metrics;
@@ -35,7 +39,9 @@ internal sealed class RedisConnection : IAsyncDisposable
     private readonly Action<string, RedisValue>? _push;
     private readonly Action<RedisConnection, Exception, int>? _onFailed;
     private volatile Exception? _failure;
+    private long _lastReceiveTimestamp;
     private int _inFlight;
+    private readonly TimeSpan _silenceBeforeDead;
     private ITimer? _sweeper;
     private Task _sendLoop = Task.CompletedTask;
     private Task _receiveLoop = Task.CompletedTask;
@@ -65,6 +71,9 @@ internal sealed class RedisConnection : IAsyncDisposable
             writerScheduler: PipeScheduler.Inline,
             useSynchronizationContext: false));
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: SegmentSize, minimumReadSize: 8 * 1024, leaveOpen: true));
+        _lastReceiveTimestamp = _time.GetTimestamp();
+        TimeSpan twice = settings.CommandTimeout * 2;
+        _silenceBeforeDead = twice > MinimumSilenceBeforeDead ? twice : MinimumSilenceBeforeDead;
     }
 
     public string EndPoint => _settings.EndPoint;
@@ -320,6 +329,7 @@ internal sealed class RedisConnection : IAsyncDisposable
             while (true)
             {
                 ReadResult result = await _input.ReadAsync().ConfigureAwait(false);
+                Volatile.Write(ref _lastReceiveTimestamp, _time.GetTimestamp());
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 SequencePosition consumed = ProcessReplies(buffer);
                 _input.AdvanceTo(consumed, buffer.End);
@@ -424,6 +434,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         long now = _time.GetTimestamp();
+        bool headOverdue = false;
         lock (_lock)
         {
             // Commands are queued in the order they were sent and share one timeout, so the expired ones are a prefix.
@@ -434,6 +445,7 @@ internal sealed class RedisConnection : IAsyncDisposable
                     break;
                 }
 
+                headOverdue = true;
                 if (!reply.IsCompleted)
                 {
                     reply.TimeOut(new RedisTimeoutException(
@@ -441,6 +453,13 @@ internal sealed class RedisConnection : IAsyncDisposable
                         + $"(syncTimeout in {_settings.ConfigurationKey}); {_pending.Count} commands were in flight on the {_role} connection."));
                 }
             }
+        }
+
+        TimeSpan silence = _time.GetElapsedTime(Volatile.Read(ref _lastReceiveTimestamp), now);
+        if (headOverdue && silence >= _silenceBeforeDead)
+        {
+            Fail(new RedisConnectionException(
+                $"Redis at {EndPoint} sent nothing for {silence.TotalSeconds:0.#} s while commands were overdue; the {_role} connection is considered dead and is replaced."));
         }
     }
 

@@ -119,6 +119,21 @@ public sealed class RedisClientExtensionsTests(RedisServer server)
         Assert.Single(builder.Services, d => d.ServiceType == typeof(IRedisClient));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task AddRedisClient_ServiceProviderDisposedSynchronously_ClosesTheClient()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration["ConnectionStrings:redis"] = server.ConnectionString;
+        builder.AddRedisClient();
+        ServiceProvider provider = builder.Services.BuildServiceProvider();
+        IRedisClient client = provider.GetRequiredService<IRedisClient>();
+        await client.ConnectAsync(TestContext.Current.CancellationToken);
+
+        provider.Dispose();
+
+        Assert.False(client.IsConnected);
+    }
+
     private static IHost Build(Dictionary<string, string?> configuration)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

@@ -43,7 +43,10 @@ public sealed class RedisFaultTests
         })).ToArray();
         await Wait.UntilAsync(() => Interlocked.Read(ref succeeded) > 2_000, WaitLimit, "2,000 successful commands before the kill");
 
-        // Act: crash the server under load, then bring it back on the same port.
+        // Act: freeze the server so every worker has a command in flight, crash it, then bring it back on the same port.
+        // (Killing a running server on loopback mostly finds every sent command already answered.)
+        server.Pause();
+        await Wait.UntilAsync(() => client.GetStatus().InFlight >= 32, WaitLimit, "all 32 workers to have a command in flight on the frozen server");
         server.Kill();
         await Wait.UntilAsync(() => failures.Count > 100, WaitLimit, "the load to see failures after the kill");
         RedisConnectionStatus down = client.GetStatus();
@@ -66,7 +69,10 @@ public sealed class RedisFaultTests
         // Assert: every failure was a connection failure (fast), none a timeout or a mismatched reply.
         Assert.False(down.IsConnected);
         Assert.All(failures, ex => Assert.IsType<RedisConnectionException>(ex));
-        Assert.Contains(failures, ex => ex.Message.Contains("was lost", StringComparison.Ordinal) || ex.Message.Contains("not connected", StringComparison.Ordinal));
+        // Commands in flight at the kill fail with "was lost" (at once: the timeout is 120 s); those sent while
+        // reconnecting with "not connected".
+        Assert.True(failures.Count(ex => ex.Message.Contains("was lost", StringComparison.Ordinal)) >= 32, "every worker's in-flight command fails as lost");
+        Assert.Contains(failures, ex => ex.Message.Contains("not connected", StringComparison.Ordinal));
         RedisConnectionStatus status = client.GetStatus();
         Assert.True(status.ReconnectCount >= 2, $"both connections reconnect; got {status.ReconnectCount}");
         Assert.Equal("ok", (await db.ExecuteAsync("ECHO", "ok")).ToString());
@@ -106,6 +112,38 @@ public sealed class RedisFaultTests
         Assert.Contains("syncTimeout in ConnectionStrings:redis", timeout.Message, StringComparison.Ordinal);
         Assert.Equal("after", value.ToString());
         Assert.True(client.IsConnected);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task PausedServer_SilentBeyondDeadThreshold_ConnectionIsReplaced()
+    {
+        // syncTimeout 1 s: a connection whose overdue commands got no byte for max(2 x 1 s, 5 s) is considered dead.
+        await using RedisServer server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using RedisClient client = await RedisTestClient.ConnectAsync(server.ConnectionString + ",syncTimeout=1000,connectTimeout=1000");
+        IRedisDatabase db = client.GetDatabase();
+
+        server.Pause();
+        RedisConnectionStatus whileDead;
+        try
+        {
+            await Assert.ThrowsAsync<RedisTimeoutException>(async () => await db.PingAsync());
+            await Wait.UntilAsync(
+                () => client.GetStatus().LastError?.Contains("considered dead", StringComparison.Ordinal) == true,
+                WaitLimit,
+                "the silent connection to be declared dead");
+            whileDead = client.GetStatus();
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        await Wait.UntilAsync(() => client.IsConnected, WaitLimit, "the client to reconnect after the server resumed");
+        RedisValue value = await db.StringGetAsync(RedisTestClient.Key("after-dead"), TestContext.Current.CancellationToken);
+
+        Assert.False(whileDead.IsConnected);
+        Assert.True(value.IsNull);
+        Assert.True(client.GetStatus().ReconnectCount >= 1);
     }
 
     [Fact(Timeout = 60_000)]
