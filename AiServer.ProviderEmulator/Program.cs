@@ -24,6 +24,7 @@ public static class Program
         app.MapHuggingFaceApi();
         app.MapBflApi();
         app.MapSupabaseApi();
+        app.MapFallbackApi();
         return app;
     }
 }

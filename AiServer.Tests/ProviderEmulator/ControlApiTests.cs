@@ -107,6 +107,19 @@ public sealed class ControlApiTests(EmulatorFixture emulator) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, prediction.StatusCode);
     }
 
+    [Theory]
+    [InlineData("replicate", "v1/nothing-here", "detail")]
+    [InlineData("bfl", "v2/nothing", "detail")]
+    [InlineData("supabase", "graphql/v1", "code")]
+    public async Task UnknownProviderPath_Any_Returns404InProviderFormat(string provider, string path, string field)
+    {
+        using var client = emulator.Client(provider);
+        using var response = await client.GetAsync(path, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.NotNull((await response.ReadObjectAsync())[field]);
+    }
+
     [Fact]
     public async Task Health_Get_Returns200()
     {
