@@ -35,6 +35,7 @@ public static class EmulatorHostingExtensions
         AddState<JobScheduler>(services);
         AddState<WebhookDispatcher>(services);
         AddState<ReplicateStore>(services);
+        AddState<ReplicateFileStore>(services);
         AddState<ElevenLabsStore>(services);
         AddState<SyncLabsStore>(services);
         AddState<HuggingFaceStore>(services);

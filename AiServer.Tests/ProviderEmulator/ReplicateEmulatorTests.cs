@@ -241,6 +241,28 @@ public sealed class ReplicateEmulatorTests(EmulatorFixture emulator) : IAsyncLif
     }
 
     [Fact]
+    public async Task UploadFile_Multipart_StoresContentWithChecksumAndDeletes()
+    {
+        var content = "training images zip"u8.ToArray();
+        using var form = new MultipartFormDataContent();
+        var part = new ByteArrayContent(content);
+        part.Headers.ContentType = new("application/zip");
+        form.Add(part, "content", "data.zip");
+
+        using var created = await _replicate.PostAsync("v1/files", form, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var file = await created.ReadObjectAsync();
+        Assert.Equal(content.Length, (int?)file["size"]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), (string?)file["checksums"]!["sha256"]);
+        Assert.Equal(content, await _replicate.DownloadAsync($"v1/files/{file["id"]}/download"));
+
+        using var deleted = await _replicate.DeleteAsync($"v1/files/{file["id"]}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        using var gone = await _replicate.GetAsync($"v1/files/{file["id"]}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task ListPredictions_AfterCreates_ReturnsPaginatedNewestFirst()
     {
         using var first = await _replicate.PostJsonAsync("v1/models/a/b/predictions", """{"input":{"n":1}}""");
