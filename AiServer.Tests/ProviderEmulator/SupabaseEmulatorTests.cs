@@ -93,6 +93,25 @@ public sealed class SupabaseEmulatorTests(EmulatorFixture emulator) : IAsyncLife
     }
 
     [Fact]
+    public async Task Head_CountExact_ReturnsContentRangeWithoutBody()
+    {
+        using var response = await _db.SendAsync(HttpMethod.Head, "rest/v1/jobs?status=eq.done", null, ("Prefer", "count=exact"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("0-1/2", response.Content.Headers.GetValues("Content-Range").Single());
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Insert_HeadersOnly_Returns201WithLocation()
+    {
+        using var response = await _db.SendAsync(HttpMethod.Post, "rest/v1/jobs", """{"id":9,"status":"new"}""", ("Prefer", "return=headers-only"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("/jobs?id=eq.9", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
     public async Task Select_RangeHeader_LimitsRows()
     {
         using var response = await _db.GetAsync("rest/v1/jobs?order=id", ("Range", "1-2"), ("Range-Unit", "items"));
