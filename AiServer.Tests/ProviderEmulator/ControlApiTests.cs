@@ -78,6 +78,19 @@ public sealed class ControlApiTests(EmulatorFixture emulator) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Requests_ApiKeyInQuery_IsRedacted()
+    {
+        using var anonymous = emulator.Client("supabase", authenticated: false);
+        using var call = await anonymous.GetAsync($"auth/v1/health?apikey={EmulatorFixture.SupabaseKey}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+
+        using var response = await emulator.Control.GetAsync("_emulator/requests?provider=supabase", TestContext.Current.CancellationToken);
+        var recorded = (await response.ReadJsonAsync()).AsArray().Single()!;
+
+        Assert.Equal("?apikey=***", (string?)recorded["query"]);
+    }
+
+    [Fact]
     public async Task Requests_UnknownProviderFilter_Returns400()
     {
         using var response = await emulator.Control.GetAsync("_emulator/requests?provider=nope", TestContext.Current.CancellationToken);
