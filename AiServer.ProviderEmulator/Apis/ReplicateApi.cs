@@ -142,7 +142,7 @@ public static partial class ReplicateApi
             return ProviderErrors.Replicate(StatusCodes.Status404NotFound, "The specified training destination does not exist");
         }
 
-        var job = NewJob(request, body, $"{owner}/{name}", versionId, null, training: true, destination, store.Time);
+        var job = NewJob(request, body, $"{owner}/{name}", versionId, null, training: true, destination, store);
         store.Create(job);
         return ProviderJson.Json(job.ToJson(createResponse: true), StatusCodes.Status201Created);
     }
@@ -276,7 +276,7 @@ public static partial class ReplicateApi
             }
         }
 
-        var job = NewJob(request, body, model, version, deployment, training: false, null, store.Time, cancelAfter);
+        var job = NewJob(request, body, model, version, deployment, training: false, null, store, cancelAfter);
         store.Create(job);
         if (wait is { } limit)
         {
@@ -300,9 +300,9 @@ public static partial class ReplicateApi
         return ProviderJson.Json(snapshot, wait is not null && !complete ? StatusCodes.Status202Accepted : StatusCodes.Status201Created);
     }
 
-    private static ReplicateJob NewJob(HttpRequest request, JsonObject body, string model, string version, string? deployment, bool training, string? destination, TimeProvider time, TimeSpan? cancelAfter = null)
+    private static ReplicateJob NewJob(HttpRequest request, JsonObject body, string model, string version, string? deployment, bool training, string? destination, ReplicateStore store, TimeSpan? cancelAfter = null)
     {
-        var now = time.GetUtcNow();
+        var now = store.Time.GetUtcNow();
         return new ReplicateJob
         {
             Id = Ids.Replicate(),
@@ -313,6 +313,7 @@ public static partial class ReplicateApi
             Origin = RequestUrls.Origin(request),
             CreatedAt = now,
             Outcome = JobOutcomes.From(request, body["input"]),
+            Duration = JobDurations.For(request, ProviderIds.Replicate, store.Options),
             Destination = destination,
             Webhook = body.GetString("webhook"),
             WebhookEventsFilter = body["webhook_events_filter"] is JsonArray filter ? [.. filter.Select(e => e?.GetValue<string>() ?? string.Empty)] : null,

@@ -122,7 +122,7 @@ public sealed class ReplicateEmulatorTests(EmulatorFixture emulator) : IAsyncLif
     [Fact]
     public async Task Cancel_RunningPrediction_ReturnsCanceledAndStaysCanceled()
     {
-        using var created = await _replicate.PostJsonAsync("v1/models/a/b/predictions", """{"input":{}}""");
+        using var created = await _replicate.SendAsync(HttpMethod.Post, "v1/models/a/b/predictions", """{"input":{}}""", ("X-Emulator-Job-Duration", "30"));
         var id = (string)(await created.ReadObjectAsync())["id"]!;
 
         using var canceled = await _replicate.PostAsync($"v1/predictions/{id}/cancel", null, TestContext.Current.CancellationToken);
@@ -232,7 +232,7 @@ public sealed class ReplicateEmulatorTests(EmulatorFixture emulator) : IAsyncLif
     [Fact]
     public async Task CancelTraining_Running_ReturnsCanceled()
     {
-        using var created = await _replicate.PostJsonAsync("v1/models/o/t/versions/abc/trainings", """{"destination":"aiserver/trained","input":{}}""");
+        using var created = await _replicate.SendAsync(HttpMethod.Post, "v1/models/o/t/versions/abc/trainings", """{"destination":"aiserver/trained","input":{}}""", ("X-Emulator-Job-Duration", "00:00:30"));
         var id = (string)(await created.ReadObjectAsync())["id"]!;
 
         using var canceled = await _replicate.PostAsync($"v1/trainings/{id}/cancel", null, TestContext.Current.CancellationToken);
