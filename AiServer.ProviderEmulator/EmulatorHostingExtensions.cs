@@ -8,6 +8,7 @@ using AiServer.ProviderEmulator.Providers.Replicate;
 using AiServer.ProviderEmulator.Providers.Supabase;
 using AiServer.ProviderEmulator.Providers.SyncLabs;
 using AiServer.ProviderEmulator.Webhooks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AiServer.ProviderEmulator;
@@ -24,7 +25,9 @@ public static class EmulatorHostingExtensions
             .Bind(builder.Configuration.GetSection(EmulatorOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<EmulatorOptions>, EmulatorOptionsValidator>();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
+        // Replicate accepts 100 MiB uploads and BFL finetunes carry a base64 ZIP; Kestrel's 30 MB default is too small.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 256L * 1024 * 1024);
         services.AddHttpClient(WebhookWorker.ClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
         services.AddHostedService<WebhookWorker>();
@@ -35,6 +38,7 @@ public static class EmulatorHostingExtensions
         AddState<JobScheduler>(services);
         AddState<WebhookDispatcher>(services);
         AddState<ReplicateStore>(services);
+        AddState<ReplicateFileStore>(services);
         AddState<ElevenLabsStore>(services);
         AddState<SyncLabsStore>(services);
         AddState<HuggingFaceStore>(services);

@@ -8,9 +8,13 @@ public static class Program
     public static void Main(string[] args) => BuildApp(args).Run();
 
     /// <summary>Builds the emulator (tests start it on a free loopback port with <c>--urls http://127.0.0.1:0</c>).</summary>
-    public static WebApplication BuildApp(string[] args)
+    public static WebApplication BuildApp(string[] args) => BuildApp(args, configure: null);
+
+    /// <summary>As <see cref="BuildApp(string[])"/>, letting a host or test adjust the builder (e.g. register its own <see cref="TimeProvider"/>) first.</summary>
+    public static WebApplication BuildApp(string[] args, Action<WebApplicationBuilder>? configure)
     {
         var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
         builder.AddEmulator();
 
         var app = builder.Build();
@@ -24,6 +28,7 @@ public static class Program
         app.MapHuggingFaceApi();
         app.MapBflApi();
         app.MapSupabaseApi();
+        app.MapFallbackApi();
         return app;
     }
 }

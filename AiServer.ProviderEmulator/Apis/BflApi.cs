@@ -175,6 +175,7 @@ public static class BflApi
             Input = input,
             CreatedAt = store.Time.GetUtcNow(),
             Outcome = JobOutcomes.From(request, body),
+            Duration = JobDurations.For(request, ProviderIds.Bfl, store.Options),
             Origin = RequestUrls.Origin(request),
             WebhookUrl = body.GetString("webhook_url"),
             WebhookSecret = body.GetString("webhook_secret"),

@@ -15,6 +15,7 @@ public static class FilesApi
         ArgumentNullException.ThrowIfNull(app);
         var files = app.MapGroup("/files").WithTags("Files");
         files.MapMethods("/outputs/{jobId}/{fileName}", [HttpMethods.Get, HttpMethods.Head], GetOutput).WithName("FilesGetOutput").WithSummary("A generated job output");
+        files.MapMethods("/uploads/{uploadId}/{fileName}", [HttpMethods.Get, HttpMethods.Head], GetUpload).WithName("FilesGetUpload").WithSummary("A stand-in for an uploaded input");
         files.MapMethods("/blob/{fileName}", [HttpMethods.Get, HttpMethods.Head], GetBlob).WithName("FilesGetBlob").WithSummary("Deterministic bytes of a requested size and type");
         return app;
     }
@@ -23,6 +24,9 @@ public static class FilesApi
         TinyMedia.ForFileName(fileName) is var (bytes, contentType)
             ? TypedResults.Bytes(bytes, contentType, fileDownloadName: null, enableRangeProcessing: true)
             : TypedResults.NotFound();
+
+    /// <summary>Inputs uploaded as multipart (Sync) are not kept; their URLs serve a generated file of the same type.</summary>
+    internal static IResult GetUpload(string uploadId, string fileName) => GetOutput(uploadId, fileName);
 
     internal static IResult GetBlob(string fileName, long? size, string? contentType, IOptions<EmulatorOptions> options)
     {

@@ -83,7 +83,7 @@ public static class HuggingFaceApi
         ["id"] = $"{owner}/{name}",
     });
 
-    internal static async Task<IResult> GradioCallCreate(string owner, string space, string apiName, HttpRequest request, HuggingFaceStore store, TimeProvider time, CancellationToken cancellationToken)
+    internal static async Task<IResult> GradioCallCreate(string owner, string space, string apiName, HttpRequest request, HuggingFaceStore store, IOptions<EmulatorOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await ProviderJson.ReadObjectAsync(request, cancellationToken);
         if (body?["data"] is not JsonArray data)
@@ -93,7 +93,8 @@ public static class HuggingFaceApi
                 StatusCodes.Status422UnprocessableEntity);
         }
 
-        var call = new GradioCall(Ids.Replicate(), $"{owner}/{space}", apiName, (JsonArray)data.DeepClone(), time.GetUtcNow(), JobOutcomes.From(request, body));
+        var duration = JobDurations.For(request, ProviderIds.HuggingFace, options.Value);
+        var call = new GradioCall(Ids.Replicate(), $"{owner}/{space}", apiName, (JsonArray)data.DeepClone(), time.GetUtcNow(), JobOutcomes.From(request, body), duration);
         store.Add(call);
         return ProviderJson.Json(new JsonObject { ["event_id"] = call.EventId });
     }
@@ -113,7 +114,7 @@ public static class HuggingFaceApi
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         var caption = options.Value.HuggingFace.Caption;
-        var duration = options.Value.JobDurationFor(ProviderIds.HuggingFace);
+        var duration = call.Duration;
         var ct = context.RequestAborted;
         try
         {

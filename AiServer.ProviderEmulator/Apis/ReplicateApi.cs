@@ -35,6 +35,11 @@ public static partial class ReplicateApi
         api.MapGet("/models", ListModels).WithName("ReplicateListModels").WithSummary("List models");
         api.MapGet("/models/{owner}/{name}", GetModel).WithName("ReplicateGetModel").WithSummary("Get a model");
         api.MapGet("/models/{owner}/{name}/versions", ListVersions).WithName("ReplicateListVersions").WithSummary("List a model's versions");
+        api.MapPost("/files", UploadFile).WithName("ReplicateUploadFile").WithSummary("Upload a file (multipart field content)").DisableAntiforgery();
+        api.MapGet("/files", ListFiles).WithName("ReplicateListFiles").WithSummary("List uploaded files");
+        api.MapGet("/files/{id}", GetFile).WithName("ReplicateGetFile").WithSummary("An uploaded file's metadata");
+        api.MapGet("/files/{id}/download", DownloadFile).WithName("ReplicateDownloadFile").WithSummary("An uploaded file's content");
+        api.MapDelete("/files/{id}", DeleteFile).WithName("ReplicateDeleteFile").WithSummary("Delete an uploaded file");
         api.MapGet("/hardware", ListHardware).WithName("ReplicateListHardware").WithSummary("Hardware SKUs");
         api.MapGet("/webhooks/default/secret", GetWebhookSecret).WithName("ReplicateGetWebhookSecret").WithSummary("Webhook signing secret");
         return app;
@@ -137,7 +142,7 @@ public static partial class ReplicateApi
             return ProviderErrors.Replicate(StatusCodes.Status404NotFound, "The specified training destination does not exist");
         }
 
-        var job = NewJob(request, body, $"{owner}/{name}", versionId, null, training: true, destination, store.Time);
+        var job = NewJob(request, body, $"{owner}/{name}", versionId, null, training: true, destination, store);
         store.Create(job);
         return ProviderJson.Json(job.ToJson(createResponse: true), StatusCodes.Status201Created);
     }
@@ -192,6 +197,49 @@ public static partial class ReplicateApi
     internal static IResult ListVersions(string owner, string name, HttpRequest request, ReplicateStore store, string? cursor) =>
         store.ModelExists(owner, name) ? Page(request, store.ListVersions(owner, name), cursor) : NotFound();
 
+    internal static async Task<IResult> UploadFile(HttpRequest request, ReplicateFileStore files, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > ReplicateFileStore.MaxFileSize)
+        {
+            return ProviderErrors.Replicate(StatusCodes.Status413PayloadTooLarge, "The file is larger than the maximum of 100 MiB.", "Request Entity Too Large");
+        }
+
+        if (!request.HasFormContentType)
+        {
+            return ProviderErrors.Replicate(StatusCodes.Status400BadRequest, "Expected multipart/form-data with a 'content' file.", "Bad request");
+        }
+
+        var form = await request.ReadFormAsync(cancellationToken);
+        if (form.Files.GetFile("content") is not { } part)
+        {
+            return ProviderErrors.Replicate(StatusCodes.Status400BadRequest, "Missing file field 'content'.", "Bad request");
+        }
+
+        if (part.Length > ReplicateFileStore.MaxFileSize)
+        {
+            return ProviderErrors.Replicate(StatusCodes.Status413PayloadTooLarge, "The file is larger than the maximum of 100 MiB.", "Request Entity Too Large");
+        }
+
+        using var buffer = new MemoryStream();
+        await part.CopyToAsync(buffer, cancellationToken);
+        var metadata = form["metadata"].FirstOrDefault() is { Length: > 0 } m ? m : "{}";
+        var file = new ReplicateFile(Ids.Replicate(), form["filename"].FirstOrDefault() ?? part.FileName, part.ContentType ?? "application/octet-stream", buffer.ToArray(), metadata, time.GetUtcNow());
+        files.Add(file);
+        return ProviderJson.Json(FileJson(request, file), StatusCodes.Status201Created);
+    }
+
+    internal static IResult ListFiles(HttpRequest request, ReplicateFileStore files, string? cursor) =>
+        Page(request, [.. files.List().Select(f => FileJson(request, f))], cursor);
+
+    internal static IResult GetFile(string id, HttpRequest request, ReplicateFileStore files) =>
+        files.Get(id) is { } file ? ProviderJson.Json(FileJson(request, file)) : NotFound();
+
+    internal static IResult DownloadFile(string id, ReplicateFileStore files) =>
+        files.Get(id) is { } file ? TypedResults.Bytes(file.Content, file.ContentType, file.Name) : NotFound();
+
+    internal static IResult DeleteFile(string id, ReplicateFileStore files) =>
+        files.Delete(id) ? TypedResults.NoContent() : NotFound();
+
     internal static IResult ListHardware() => ProviderJson.Json(new JsonArray(
         new JsonObject { ["sku"] = "cpu", ["name"] = "CPU" },
         new JsonObject { ["sku"] = "gpu-t4", ["name"] = "Nvidia T4 GPU" },
@@ -228,7 +276,7 @@ public static partial class ReplicateApi
             }
         }
 
-        var job = NewJob(request, body, model, version, deployment, training: false, null, store.Time, cancelAfter);
+        var job = NewJob(request, body, model, version, deployment, training: false, null, store, cancelAfter);
         store.Create(job);
         if (wait is { } limit)
         {
@@ -252,9 +300,9 @@ public static partial class ReplicateApi
         return ProviderJson.Json(snapshot, wait is not null && !complete ? StatusCodes.Status202Accepted : StatusCodes.Status201Created);
     }
 
-    private static ReplicateJob NewJob(HttpRequest request, JsonObject body, string model, string version, string? deployment, bool training, string? destination, TimeProvider time, TimeSpan? cancelAfter = null)
+    private static ReplicateJob NewJob(HttpRequest request, JsonObject body, string model, string version, string? deployment, bool training, string? destination, ReplicateStore store, TimeSpan? cancelAfter = null)
     {
-        var now = time.GetUtcNow();
+        var now = store.Time.GetUtcNow();
         return new ReplicateJob
         {
             Id = Ids.Replicate(),
@@ -265,6 +313,7 @@ public static partial class ReplicateApi
             Origin = RequestUrls.Origin(request),
             CreatedAt = now,
             Outcome = JobOutcomes.From(request, body["input"]),
+            Duration = JobDurations.For(request, ProviderIds.Replicate, store.Options),
             Destination = destination,
             Webhook = body.GetString("webhook"),
             WebhookEventsFilter = body["webhook_events_filter"] is JsonArray filter ? [.. filter.Select(e => e?.GetValue<string>() ?? string.Empty)] : null,
@@ -309,6 +358,38 @@ public static partial class ReplicateApi
         }
 
         return fields.Count > 0 ? ValidationFailed(fields) : null;
+    }
+
+    private static JsonObject FileJson(HttpRequest request, ReplicateFile file)
+    {
+        JsonNode? metadata;
+        try
+        {
+            metadata = JsonNode.Parse(file.Metadata);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            metadata = new JsonObject();
+        }
+
+        return new JsonObject
+        {
+            ["id"] = file.Id,
+            ["name"] = file.Name,
+            ["content_type"] = file.ContentType,
+            ["size"] = file.Content.Length,
+            // MD5 only mirrors the etag/checksum fields Replicate returns; nothing is secured by it.
+            ["etag"] = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(file.Content)),
+            ["checksums"] = new JsonObject
+            {
+                ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file.Content)),
+                ["md5"] = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(file.Content)),
+            },
+            ["metadata"] = metadata,
+            ["created_at"] = ProviderJson.Timestamp(file.CreatedAt),
+            ["expires_at"] = ProviderJson.Timestamp(file.CreatedAt.AddDays(1)),
+            ["urls"] = new JsonObject { ["get"] = $"{RequestUrls.Origin(request)}/replicate/v1/files/{file.Id}" },
+        };
     }
 
     private static IResult ValidationFailed(List<JsonObject> fields) => ProviderJson.Json(

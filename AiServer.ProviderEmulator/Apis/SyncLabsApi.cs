@@ -89,6 +89,7 @@ public static class SyncLabsApi
             OutputFileName = body.GetString("outputFileName"),
             Origin = RequestUrls.Origin(request),
             Outcome = JobOutcomes.From(request, body),
+            Duration = JobDurations.For(request, ProviderIds.SyncLabs, store.Options),
         };
         var key = request.Headers["Idempotency-Key"].FirstOrDefault();
         return ProviderJson.Json(store.Create(generation, string.IsNullOrWhiteSpace(key) ? null : key), StatusCodes.Status201Created);

@@ -30,6 +30,7 @@ internal sealed class EmulatorMiddleware(
         var sequence = journal.NextSequence();
         var receivedAt = time.GetUtcNow();
         var headers = RequestJournal.Redact(request.Headers);
+        var query = RequestJournal.RedactQuery(request);
         var bodySize = await MeasureBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
         FaultRule? fault = null;
         try
@@ -67,7 +68,7 @@ internal sealed class EmulatorMiddleware(
                 provider,
                 request.Method,
                 request.Path.Value ?? "/",
-                request.QueryString.Value ?? string.Empty,
+                query,
                 headers,
                 bodySize,
                 receivedAt,

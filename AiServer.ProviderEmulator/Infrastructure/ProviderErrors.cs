@@ -33,7 +33,7 @@ internal static class ProviderErrors
         var reason = ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";
         return provider switch
         {
-            ProviderIds.Replicate => Replicate(status, status >= 500 ? "Internal server error" : reason, reason),
+            ProviderIds.Replicate => Replicate(status, status == StatusCodes.Status404NotFound ? "The requested resource could not be found." : reason, status == StatusCodes.Status404NotFound ? null : reason),
             ProviderIds.ElevenLabs => ElevenLabs(status, status == StatusCodes.Status503ServiceUnavailable ? "system_busy" : "internal_server_error", reason),
             ProviderIds.SyncLabs => Sync(status, status >= 500 ? "internal_server_error" : "request_failed", reason),
             ProviderIds.HuggingFace => HuggingFace(status, reason),

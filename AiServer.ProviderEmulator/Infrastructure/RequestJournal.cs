@@ -48,6 +48,21 @@ internal sealed class RequestJournal(IOptions<EmulatorOptions> options) : IReset
         }
     }
 
+    /// <summary>The query string with the value of <c>apikey</c> (Supabase's URL form of the key) replaced by <c>***</c>.</summary>
+    public static string RedactQuery(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.Query.ContainsKey("apikey"))
+        {
+            return request.QueryString.Value ?? string.Empty;
+        }
+
+        var parts = request.Query.Select(q => string.Equals(q.Key, "apikey", StringComparison.OrdinalIgnoreCase)
+            ? new KeyValuePair<string, string?>(q.Key, "***")
+            : new KeyValuePair<string, string?>(q.Key, q.Value.ToString()));
+        return QueryString.Create(parts).Value ?? string.Empty;
+    }
+
     /// <summary>Copies the headers, with the value of every credential-bearing header replaced by <c>***</c>.</summary>
     public static Dictionary<string, string> Redact(IHeaderDictionary headers)
     {

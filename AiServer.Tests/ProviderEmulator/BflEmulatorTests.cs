@@ -26,13 +26,24 @@ public sealed class BflEmulatorTests(EmulatorFixture emulator) : IAsyncLifetime
         var pollingUrl = (string)task["polling_url"]!;
         Assert.Contains("/bfl/v1/get_result?id=", pollingUrl, StringComparison.Ordinal);
 
-        using var first = await _bfl.GetAsync(pollingUrl, TestContext.Current.CancellationToken);
-        Assert.Equal("Pending", (string?)(await first.ReadObjectAsync())["status"]);
-
         var ready = await Eventually.PollAsync(_bfl, pollingUrl, r => (string?)r["status"] != "Pending", "the task to leave Pending");
         Assert.Equal("Ready", (string?)ready["status"]);
         Assert.Equal(7, (int?)ready["result"]!["seed"]);
         MediaAssert.Jpeg(await _bfl.DownloadAsync((string)ready["result"]!["sample"]!));
+    }
+
+    [Fact]
+    public async Task GetResult_LongRunningTask_IsPendingWithPartialProgress()
+    {
+        using var submitted = await _bfl.SendAsync(HttpMethod.Post, "v1/flux-pro-1.1", """{"prompt":"a cat"}""", ("X-Emulator-Job-Duration", "30"));
+        var id = (string)(await submitted.ReadObjectAsync())["id"]!;
+
+        using var response = await _bfl.GetAsync($"v1/get_result?id={id}", TestContext.Current.CancellationToken);
+        var result = await response.ReadObjectAsync();
+
+        Assert.Equal("Pending", (string?)result["status"]);
+        Assert.Null(result["result"]);
+        Assert.InRange((double)result["progress"]!, 0, 0.99);
     }
 
     [Fact]

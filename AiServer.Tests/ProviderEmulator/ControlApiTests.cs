@@ -78,6 +78,19 @@ public sealed class ControlApiTests(EmulatorFixture emulator) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Requests_ApiKeyInQuery_IsRedacted()
+    {
+        using var anonymous = emulator.Client("supabase", authenticated: false);
+        using var call = await anonymous.GetAsync($"auth/v1/health?apikey={EmulatorFixture.SupabaseKey}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+
+        using var response = await emulator.Control.GetAsync("_emulator/requests?provider=supabase", TestContext.Current.CancellationToken);
+        var recorded = (await response.ReadJsonAsync()).AsArray().Single()!;
+
+        Assert.Equal("?apikey=***", (string?)recorded["query"]);
+    }
+
+    [Fact]
     public async Task Requests_UnknownProviderFilter_Returns400()
     {
         using var response = await emulator.Control.GetAsync("_emulator/requests?provider=nope", TestContext.Current.CancellationToken);
@@ -105,6 +118,19 @@ public sealed class ControlApiTests(EmulatorFixture emulator) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, table.StatusCode);
         using var prediction = await replicate.GetAsync($"v1/predictions/{id}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NotFound, prediction.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("replicate", "v1/nothing-here", "detail")]
+    [InlineData("bfl", "v2/nothing", "detail")]
+    [InlineData("supabase", "graphql/v1", "code")]
+    public async Task UnknownProviderPath_Any_Returns404InProviderFormat(string provider, string path, string field)
+    {
+        using var client = emulator.Client(provider);
+        using var response = await client.GetAsync(path, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.NotNull((await response.ReadObjectAsync())[field]);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using AiServer.ProviderEmulator.Options;
+using Microsoft.Extensions.Options;
 
 namespace AiServer.Tests.ProviderEmulator;
 
@@ -16,6 +17,17 @@ public sealed class EmulatorOptionsTests
         Assert.Null(options.Replicate.ApiKey);
         Assert.StartsWith("whsec_", options.Replicate.WebhookSecret, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromSeconds(2), options.JobDurationFor("bfl"));
+    }
+
+    [Fact]
+    public async Task StartAsync_InvalidConfiguration_FailsNamingTheKey()
+    {
+        await using var app = AiServer.ProviderEmulator.Program.BuildApp(
+            ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "None", "--Emulator:Bfl:MaxActiveTasks", "0"]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("Emulator:Bfl:MaxActiveTasks", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -122,7 +122,7 @@ public sealed class ReplicateEmulatorTests(EmulatorFixture emulator) : IAsyncLif
     [Fact]
     public async Task Cancel_RunningPrediction_ReturnsCanceledAndStaysCanceled()
     {
-        using var created = await _replicate.PostJsonAsync("v1/models/a/b/predictions", """{"input":{}}""");
+        using var created = await _replicate.SendAsync(HttpMethod.Post, "v1/models/a/b/predictions", """{"input":{}}""", ("X-Emulator-Job-Duration", "30"));
         var id = (string)(await created.ReadObjectAsync())["id"]!;
 
         using var canceled = await _replicate.PostAsync($"v1/predictions/{id}/cancel", null, TestContext.Current.CancellationToken);
@@ -232,12 +232,34 @@ public sealed class ReplicateEmulatorTests(EmulatorFixture emulator) : IAsyncLif
     [Fact]
     public async Task CancelTraining_Running_ReturnsCanceled()
     {
-        using var created = await _replicate.PostJsonAsync("v1/models/o/t/versions/abc/trainings", """{"destination":"aiserver/trained","input":{}}""");
+        using var created = await _replicate.SendAsync(HttpMethod.Post, "v1/models/o/t/versions/abc/trainings", """{"destination":"aiserver/trained","input":{}}""", ("X-Emulator-Job-Duration", "00:00:30"));
         var id = (string)(await created.ReadObjectAsync())["id"]!;
 
         using var canceled = await _replicate.PostAsync($"v1/trainings/{id}/cancel", null, TestContext.Current.CancellationToken);
 
         Assert.Equal("canceled", (string?)(await canceled.ReadObjectAsync())["status"]);
+    }
+
+    [Fact]
+    public async Task UploadFile_Multipart_StoresContentWithChecksumAndDeletes()
+    {
+        var content = "training images zip"u8.ToArray();
+        using var form = new MultipartFormDataContent();
+        var part = new ByteArrayContent(content);
+        part.Headers.ContentType = new("application/zip");
+        form.Add(part, "content", "data.zip");
+
+        using var created = await _replicate.PostAsync("v1/files", form, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var file = await created.ReadObjectAsync();
+        Assert.Equal(content.Length, (int?)file["size"]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), (string?)file["checksums"]!["sha256"]);
+        Assert.Equal(content, await _replicate.DownloadAsync($"v1/files/{file["id"]}/download"));
+
+        using var deleted = await _replicate.DeleteAsync($"v1/files/{file["id"]}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        using var gone = await _replicate.GetAsync($"v1/files/{file["id"]}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
     [Fact]

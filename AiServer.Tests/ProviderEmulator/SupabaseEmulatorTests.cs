@@ -66,6 +66,11 @@ public sealed class SupabaseEmulatorTests(EmulatorFixture emulator) : IAsyncLife
     [InlineData("note=not.is.null", new[] { 1, 2, 4 })]
     [InlineData("status=not.eq.done", new[] { 2, 4 })]
     [InlineData("kind=eq.speech&status=eq.done", new[] { 1 })]
+    [InlineData("or=(status.eq.failed,cost.gte.10)", new[] { 2, 4 })]
+    [InlineData("or=(kind.eq.caption,and(kind.eq.speech,cost.gt.2))", new[] { 2, 3 })]
+    [InlineData("not.or=(status.eq.done,note.is.null)", new[] { 2, 4 })]
+    [InlineData("kind=eq.speech&or=(note.ilike.*ALPHA*,cost.eq.3)", new[] { 1, 2 })]
+    [InlineData("or=(kind.in.(caption,lip-sync),id.eq.1)", new[] { 1, 3, 4 })]
     public async Task Select_Filter_ReturnsMatchingRows(string filter, int[] expectedIds)
     {
         using var response = await _db.GetAsync($"rest/v1/jobs?select=id&order=id&{filter}", TestContext.Current.CancellationToken);
@@ -90,6 +95,25 @@ public sealed class SupabaseEmulatorTests(EmulatorFixture emulator) : IAsyncLife
 
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
         Assert.Equal("0-1/4", response.Content.Headers.GetValues("Content-Range").Single());
+    }
+
+    [Fact]
+    public async Task Head_CountExact_ReturnsContentRangeWithoutBody()
+    {
+        using var response = await _db.SendAsync(HttpMethod.Head, "rest/v1/jobs?status=eq.done", null, ("Prefer", "count=exact"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("0-1/2", response.Content.Headers.GetValues("Content-Range").Single());
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Insert_HeadersOnly_Returns201WithLocation()
+    {
+        using var response = await _db.SendAsync(HttpMethod.Post, "rest/v1/jobs", """{"id":9,"status":"new"}""", ("Prefer", "return=headers-only"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("/jobs?id=eq.9", response.Headers.Location?.OriginalString);
     }
 
     [Fact]

@@ -62,6 +62,22 @@ public sealed class SyncLabsEmulatorTests(EmulatorFixture emulator) : IAsyncLife
     }
 
     [Fact]
+    public async Task CreateGeneration_Multipart_TurnsFilePartsIntoInputUrls()
+    {
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent("lipsync-2"), "model");
+        form.Add(new ByteArrayContent(AiServer.ProviderEmulator.Media.TinyMedia.Mp4()), "video", "in.mp4");
+        form.Add(new ByteArrayContent(AiServer.ProviderEmulator.Media.TinyMedia.Wav()), "audio", "in.wav");
+
+        using var created = await _sync.PostAsync("v2/generate", form, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var input = (await created.ReadObjectAsync())["input"]!.AsArray();
+        Assert.Equal(["video", "audio"], input.Select(i => (string)i!["type"]!));
+        MediaAssert.Mp4(await _sync.DownloadAsync((string)input[0]!["url"]!));
+    }
+
+    [Fact]
     public async Task CreateGeneration_SameIdempotencyKey_ReturnsSameGeneration()
     {
         async Task<string> CreateAsync()

@@ -17,7 +17,7 @@ internal sealed class BflStore(JobScheduler scheduler, WebhookDispatcher webhook
 
     public TimeProvider Time => scheduler.Time;
 
-    public TimeSpan Duration => options.Value.JobDurationFor(ProviderIds.Bfl);
+    public EmulatorOptions Options => options.Value;
 
     public int Active(string? endpoint = null)
     {
@@ -50,14 +50,14 @@ internal sealed class BflStore(JobScheduler scheduler, WebhookDispatcher webhook
             }
         }
 
-        scheduler.After(Duration, () => Complete(task.Id));
+        scheduler.After(task.Duration, () => Complete(task.Id));
     }
 
     public JsonObject? Result(string id)
     {
         lock (_gate)
         {
-            return _tasks.TryGetValue(id, out var task) ? task.ToResult(scheduler.Now, Duration) : null;
+            return _tasks.TryGetValue(id, out var task) ? task.ToResult(scheduler.Now) : null;
         }
     }
 

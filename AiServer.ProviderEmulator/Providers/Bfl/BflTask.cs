@@ -16,6 +16,8 @@ internal sealed class BflTask
 
     public required JobOutcome Outcome { get; init; }
 
+    public required TimeSpan Duration { get; init; }
+
     public required string Origin { get; init; }
 
     public string? WebhookUrl { get; init; }
@@ -34,8 +36,9 @@ internal sealed class BflTask
 
     public bool IsTerminal => Status is not ("Pending" or "Generating");
 
-    public JsonObject ToResult(DateTimeOffset now, TimeSpan duration)
+    public JsonObject ToResult(DateTimeOffset now)
     {
+        var duration = Duration;
         var progress = IsTerminal || duration <= TimeSpan.Zero ? 1.0 : Math.Clamp((now - CreatedAt) / duration, 0, 0.99);
         return new JsonObject
         {

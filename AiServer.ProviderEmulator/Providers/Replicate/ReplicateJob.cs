@@ -22,6 +22,8 @@ internal sealed class ReplicateJob
 
     public required JobOutcome Outcome { get; init; }
 
+    public required TimeSpan Duration { get; init; }
+
     public string? Destination { get; init; }
 
     public string? Webhook { get; init; }

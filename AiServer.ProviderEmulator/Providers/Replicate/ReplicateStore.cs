@@ -28,6 +28,8 @@ internal sealed class ReplicateStore : IResettable
 
     public TimeProvider Time => _scheduler.Time;
 
+    public EmulatorOptions Options => _options;
+
     public ReplicateJob Create(ReplicateJob job)
     {
         lock (_gate)
@@ -36,9 +38,13 @@ internal sealed class ReplicateStore : IResettable
         }
 
         Notify(job, "start");
-        var duration = _options.JobDurationFor(ProviderIds.Replicate);
-        _scheduler.After(duration / 2, () => Start(job.Id));
-        _scheduler.After(duration, () => Complete(job.Id));
+        // The end is scheduled from the start, so a late timer can never complete a job before it started.
+        var duration = job.Duration;
+        _scheduler.After(duration / 2, () =>
+        {
+            Start(job.Id);
+            _scheduler.After(job.CreatedAt + duration - _scheduler.Now, () => Complete(job.Id));
+        });
         if (job.Deadline is { } deadline)
         {
             _scheduler.After(deadline - job.CreatedAt, () => Cancel(job.Id, deadlineHit: true));

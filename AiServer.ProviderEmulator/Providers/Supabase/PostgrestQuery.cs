@@ -10,6 +10,8 @@ internal sealed class PostgrestQuery
 
     public List<PostgrestFilter> Filters { get; } = [];
 
+    public List<PostgrestGroup> Groups { get; } = [];
+
     /// <summary>(output name, column) pairs; null = <c>*</c>.</summary>
     public List<(string Name, string Column)>? Select { get; private set; }
 
@@ -50,6 +52,9 @@ internal sealed class PostgrestQuery
                     case "on_conflict":
                         result.OnConflict = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
                         break;
+                    case "or" or "and" or "not.or" or "not.and":
+                        result.Groups.Add(PostgrestGroup.Parse(key, value));
+                        break;
                     default:
                         if (!Reserved.Contains(key))
                         {
@@ -85,9 +90,11 @@ internal sealed class PostgrestQuery
     }
 
     public IEnumerable<string> ReferencedColumns() =>
-        Filters.Select(f => f.Column).Concat(Order.Select(o => o.Column)).Concat(Select?.Select(s => s.Column) ?? []);
+        FilterColumns().Concat(Order.Select(o => o.Column)).Concat(Select?.Select(s => s.Column) ?? []);
 
-    public bool Matches(JsonObject row) => Filters.All(f => f.Matches(row));
+    public IEnumerable<string> FilterColumns() => Filters.Select(f => f.Column).Concat(Groups.SelectMany(g => g.Columns));
+
+    public bool Matches(JsonObject row) => Filters.All(f => f.Matches(row)) && Groups.All(g => g.Matches(row));
 
     public List<JsonObject> Sort(IEnumerable<JsonObject> rows)
     {

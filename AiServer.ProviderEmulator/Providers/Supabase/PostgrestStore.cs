@@ -103,7 +103,7 @@ internal sealed class PostgrestStore : IResettable
         lock (_gate)
         {
             var t = Existing(table);
-            t.CheckColumns(table, query.Filters.Select(f => f.Column));
+            t.CheckColumns(table, query.FilterColumns());
             var updated = new List<JsonObject>();
             foreach (var row in t.Rows.Where(query.Matches))
             {
@@ -125,7 +125,7 @@ internal sealed class PostgrestStore : IResettable
         lock (_gate)
         {
             var t = Existing(table);
-            t.CheckColumns(table, query.Filters.Select(f => f.Column));
+            t.CheckColumns(table, query.FilterColumns());
             var removed = t.Rows.Where(query.Matches).ToList();
             t.Rows.RemoveAll(removed.Contains);
             return removed;

@@ -26,6 +26,8 @@ internal sealed class SyncGeneration
 
     public required JobOutcome Outcome { get; init; }
 
+    public required TimeSpan Duration { get; init; }
+
     public string Status { get; set; } = "PENDING";
 
     public string? OutputUrl { get; set; }

@@ -16,6 +16,8 @@ internal sealed class SyncLabsStore(JobScheduler scheduler, WebhookDispatcher we
 
     public TimeProvider Time => scheduler.Time;
 
+    public EmulatorOptions Options => options.Value;
+
     /// <summary>Adds the generation, or returns the one created earlier with the same idempotency key.</summary>
     public JsonObject Create(SyncGeneration generation, string? idempotencyKey)
     {
@@ -33,9 +35,12 @@ internal sealed class SyncLabsStore(JobScheduler scheduler, WebhookDispatcher we
             }
         }
 
-        var duration = options.Value.JobDurationFor(ProviderIds.SyncLabs);
-        scheduler.After(duration / 2, () => Advance(generation.Id, final: false));
-        scheduler.After(duration, () => Advance(generation.Id, final: true));
+        var duration = generation.Duration;
+        scheduler.After(duration / 2, () =>
+        {
+            Advance(generation.Id, final: false);
+            scheduler.After(generation.CreatedAt + duration - scheduler.Now, () => Advance(generation.Id, final: true));
+        });
         lock (_gate)
         {
             return generation.ToJson();
