@@ -1,6 +1,11 @@
+using AiServer.Providers.Bfl;
+using AiServer.Providers.ElevenLabs;
+using AiServer.Providers.FileDownload;
 using AiServer.Providers.Health;
+using AiServer.Providers.HuggingFace;
 using AiServer.Providers.Replicate;
 using AiServer.Providers.Supabase;
+using AiServer.Providers.SyncLabs;
 using AiServer.Providers.Telemetry;
 using AiServer.ServiceDefaults.Health;
 using AiServer.ServiceDefaults.Resilience;
@@ -45,6 +50,11 @@ public static class AiProvidersHostingExtensions
 
         AddProvider<ReplicateOptions, ReplicateClient>(builder, ProviderNames.Replicate, ReplicateOptions.SectionName, RetryPreset.ExternalApi, "REPLICATE_API_TOKEN", null, (c, ct) => c.HealthCheckAsync(ct));
         AddProvider<SupabaseOptions, SupabaseClient>(builder, ProviderNames.Supabase, SupabaseOptions.SectionName, RetryPreset.Database, "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_URL", (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<ElevenLabsOptions, ElevenLabsClient>(builder, ProviderNames.ElevenLabs, ElevenLabsOptions.SectionName, RetryPreset.ExternalApi, "ELEVENLABS_API_KEY", null, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<SyncLabsOptions, SyncLabsClient>(builder, ProviderNames.SyncLabs, SyncLabsOptions.SectionName, RetryPreset.ExternalApi, "SYNC_LABS_API_KEY", null, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<HuggingFaceOptions, HuggingFaceClient>(builder, ProviderNames.HuggingFace, HuggingFaceOptions.SectionName, RetryPreset.ExternalApi, "HF_TOKEN", null, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<BflOptions, BflClient>(builder, ProviderNames.Bfl, BflOptions.SectionName, RetryPreset.ExternalApi, "BFL_API_KEY", null, (c, ct) => c.HealthCheckAsync(ct));
+        AddFileDownload(builder);
         return builder;
     }
 
@@ -104,6 +114,46 @@ public static class AiProvidersHostingExtensions
                 failureStatus: HealthStatus.Unhealthy,
                 tags: [HealthTags.Detailed]));
         }
+    }
+
+    private static void AddFileDownload(IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddValidatedOptions<FileDownloadOptions>(FileDownloadOptions.SectionName);
+        services.AddSingleton<IValidateOptions<FileDownloadOptions>, FileDownloadOptionsValidator>();
+        services.TryAddSingleton<SsrfGuard>();
+        var configured = new FileDownloadOptions();
+        var defaults = new FileDownloadOptions();
+        try
+        {
+            builder.Configuration.GetSection(FileDownloadOptions.SectionName).Bind(configured);
+        }
+        catch (InvalidOperationException)
+        {
+            configured = defaults;
+        }
+
+        if (configured.AttemptTimeout <= TimeSpan.Zero || configured.TotalRequestTimeout < configured.AttemptTimeout)
+        {
+            configured = defaults;
+        }
+
+        services.AddHttpClient(ProviderNames.FileDownload, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                // Redirects are followed by FileDownloadClient, which checks every hop; connections go to checked addresses only.
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = sp.GetRequiredService<SsrfGuard>().ConnectAsync,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            })
+            .AddFleetResilienceHandler(ProviderNames.FileDownload, RetryPreset.ExternalApi, o =>
+            {
+                o.AttemptTimeout = configured.AttemptTimeout;
+                o.TotalRequestTimeout = configured.TotalRequestTimeout;
+            })
+            .RedactLoggedHeaders(static _ => true);
+        services.TryAddSingleton<FileDownloadClient>();
     }
 
     internal static (TimeSpan Attempt, TimeSpan Total) ReadTimeouts<TOptions>(IConfiguration configuration, string section)

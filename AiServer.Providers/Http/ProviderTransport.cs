@@ -103,7 +103,11 @@ internal sealed class ProviderTransport<TOptions>(
     }
 
     /// <summary>Builds the typed exception for an error response.</summary>
-    public async Task<ProviderException> ToExceptionAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    public async Task<ProviderException> ToExceptionAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken) =>
+        (await ReadErrorAsync(response, operation, cancellationToken).ConfigureAwait(false)).Exception;
+
+    /// <summary>The parsed provider error and the typed exception for an error response.</summary>
+    public async Task<(ProviderError Error, ProviderException Exception)> ReadErrorAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         var status = (int)response.StatusCode;
@@ -113,10 +117,10 @@ internal sealed class ProviderTransport<TOptions>(
         ProviderLog.ProviderError(logger, provider, operation, status, error.Code);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            return new ProviderRateLimitedException(provider, operation, error.Code, message, RetryAfter(response));
+            return (error, new ProviderRateLimitedException(provider, operation, error.Code, message, RetryAfter(response)));
         }
 
-        return ExceptionFactory?.Invoke(status, error with { Message = message }, operation) ?? new ProviderException(provider, operation, status, error.Code, message);
+        return (error, ExceptionFactory?.Invoke(status, error with { Message = message }, operation) ?? new ProviderException(provider, operation, status, error.Code, message));
     }
 
     /// <summary>Hook for providers with a richer exception (Supabase).</summary>
