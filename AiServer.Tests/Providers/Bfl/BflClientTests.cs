@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using AiServer.Providers;
 using AiServer.Providers.Bfl;
+using AiServer.ServiceDefaults.Resilience;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AiServer.Tests.Providers.Bfl;
@@ -120,5 +121,45 @@ public sealed class BflClientTests(ProviderEmulatorFixture emulator) : IClassFix
         var ex = await Assert.ThrowsAsync<ProviderException>(() => host.Get<BflClient>().HealthCheckAsync(Ct));
 
         Assert.Equal(401, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task CreateFinetuneAsync_5xxBurst_OpensOnlyTheBflBreaker()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator);
+        var client = host.Get<BflClient>();
+        await emulator.AddFaultAsync(new { provider = "bfl", path = "/v1/finetune", method = "POST", kind = "error", statusCode = 500, count = 3 });
+
+        for (var i = 0; i < 3; i++)
+        {
+            var ex = await Assert.ThrowsAsync<ProviderException>(() => client.CreateFinetuneAsync(new BflFinetuneRequest { Zip = Zip(), Comment = "1" }, cancellationToken: Ct));
+            Assert.Equal(500, ex.StatusCode);
+        }
+
+        var rejected = await Assert.ThrowsAsync<ProviderUnavailableException>(() => client.CreateFinetuneAsync(new BflFinetuneRequest { Zip = Zip(), Comment = "1" }, cancellationToken: Ct));
+
+        Assert.True(rejected.BreakerRejected);
+        var breakers = host.Get<ICircuitBreakerRegistry>();
+        Assert.Equal(CircuitState.Open, breakers.Get(ProviderNames.Bfl).State);
+        foreach (var other in new[] { ProviderNames.Replicate, ProviderNames.Supabase, ProviderNames.ElevenLabs, ProviderNames.SyncLabs, ProviderNames.HuggingFace, ProviderNames.Bfl, ProviderNames.FileDownload }.Where(n => n != ProviderNames.Bfl))
+        {
+            Assert.Equal(CircuitState.Closed, breakers.Get(other).State);
+        }
+    }
+
+    [Fact]
+    public async Task GetResultAsync_SlowResponse_HitsTheAttemptTimeout()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator, new Dictionary<string, string?>
+        {
+            ["Providers:Bfl:AttemptTimeout"] = "00:00:00.200",
+            ["Providers:Bfl:TotalRequestTimeout"] = "00:00:00.600",
+        });
+        await emulator.AddFaultAsync(new { provider = "bfl", path = "/v1/get_result", kind = "latency", latencyMs = 3000, count = 1 });
+
+        var ex = await Assert.ThrowsAsync<ProviderUnavailableException>(() => host.Get<BflClient>().GetResultAsync("slow", cancellationToken: Ct));
+
+        Assert.False(ex.BreakerRejected);
+        Assert.Equal("timeout", host.Get<ICircuitBreakerRegistry>().Get(ProviderNames.Bfl).GetStats().LastFailureReason);
     }
 }

@@ -1,5 +1,6 @@
 using AiServer.Providers;
 using AiServer.Providers.ElevenLabs;
+using AiServer.ServiceDefaults.Resilience;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AiServer.Tests.Providers.ElevenLabs;
@@ -179,5 +180,24 @@ public sealed class ElevenLabsClientTests(ProviderEmulatorFixture emulator) : IC
 
         Assert.Equal(401, ex.StatusCode);
         Assert.Equal("invalid_api_key", ex.ErrorCode);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_5xxBurst_OpensOnlyTheElevenLabsBreaker()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator);
+        await emulator.AddFaultAsync(new { provider = "elevenlabs", path = "/v1/text-to-speech/*", kind = "error", statusCode = 503, count = 3 });
+
+        // Three system_busy answers (each a breaker failure) open the breaker; the fourth attempt is rejected unsent.
+        var ex = await Assert.ThrowsAsync<ProviderUnavailableException>(() =>
+            host.Get<ElevenLabsClient>().GenerateAsync(new ElevenLabsSpeechRequest { VoiceId = Rachel, Text = "burst" }, Stream.Null, cancellationToken: Ct));
+
+        Assert.True(ex.BreakerRejected);
+        var breakers = host.Get<ICircuitBreakerRegistry>();
+        Assert.Equal(CircuitState.Open, breakers.Get(ProviderNames.ElevenLabs).State);
+        foreach (var other in new[] { ProviderNames.Replicate, ProviderNames.Supabase, ProviderNames.ElevenLabs, ProviderNames.SyncLabs, ProviderNames.HuggingFace, ProviderNames.Bfl, ProviderNames.FileDownload }.Where(n => n != ProviderNames.ElevenLabs))
+        {
+            Assert.Equal(CircuitState.Closed, breakers.Get(other).State);
+        }
     }
 }

@@ -170,4 +170,28 @@ public sealed class FileDownloadClientTests(ProviderEmulatorFixture emulator, Te
     [InlineData("::", true)]
     public void IsForbidden_Address_MatchesTheRanges(string address, bool forbidden) =>
         Assert.Equal(forbidden, SsrfGuard.IsForbidden(IPAddress.Parse(address)));
+
+    [Fact]
+    public async Task DownloadAsync_BodySlowerThanDownloadTimeout_TimesOutAndNothingOnDisk()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator, new Dictionary<string, string?> { ["Providers:FileDownload:DownloadTimeout"] = "00:00:00.500" });
+
+        var ex = await Assert.ThrowsAsync<ProviderUnavailableException>(() =>
+            host.Get<FileDownloadClient>().DownloadAsync(new Uri(origin.BaseUri, "slow?chunks=50&delayMs=100"), Target, cancellationToken: Ct));
+
+        Assert.Contains("did not finish", ex.ProviderMessage, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_directory.FullName));
+    }
+
+    [Fact]
+    public async Task FileDownloadHttpClient_ConnectToLoopbackWithoutPreCheck_RefusedAtConnect()
+    {
+        await using var host = await StrictHostAsync();
+        var http = host.Get<System.Net.Http.IHttpClientFactory>().CreateClient(ProviderNames.FileDownload);
+
+        // Bypasses FileDownloadClient's pre-check: the connect callback itself must refuse the address.
+        var ex = await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetAsync(Blob(10), Ct));
+
+        Assert.Contains("loopback", ex.ToString(), StringComparison.Ordinal);
+    }
 }

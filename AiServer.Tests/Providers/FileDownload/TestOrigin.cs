@@ -30,6 +30,16 @@ public sealed class TestOrigin : IAsyncLifetime
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
         });
+        _app.MapGet("/slow", async (HttpContext context, int chunks, int delayMs) =>
+        {
+            context.Response.ContentType = "image/png";
+            for (var i = 0; i < chunks; i++)
+            {
+                await context.Response.Body.WriteAsync(new byte[100], context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(delayMs, context.RequestAborted);
+            }
+        });
         await _app.StartAsync(TestContext.Current.CancellationToken);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         BaseUri = new Uri(address.TrimEnd('/') + "/");

@@ -1,5 +1,6 @@
 using AiServer.Providers;
 using AiServer.Providers.HuggingFace;
+using AiServer.ServiceDefaults.Resilience;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AiServer.Tests.Providers.HuggingFace;
@@ -110,5 +111,29 @@ public sealed class HuggingFaceClientTests(ProviderEmulatorFixture emulator) : I
 
         Assert.Equal(HealthStatus.Healthy, result.Status);
         Assert.Equal("RUNNING", result.Data["spaceStage"]);
+    }
+
+    [Fact]
+    public async Task CaptionWithModelAsync_5xxBurst_OpensOnlyTheHuggingFaceBreaker()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator);
+        var client = host.Get<HuggingFaceClient>();
+        await emulator.AddFaultAsync(new { provider = "huggingface", path = "/hf-inference/models/acme/burst", kind = "error", statusCode = 502, count = 3 });
+
+        for (var i = 0; i < 3; i++)
+        {
+            var ex = await Assert.ThrowsAsync<ProviderException>(() => client.CaptionWithModelAsync(Png, model: "acme/burst", cancellationToken: Ct));
+            Assert.Equal(502, ex.StatusCode);
+        }
+
+        var rejected = await Assert.ThrowsAsync<ProviderUnavailableException>(() => client.CaptionWithModelAsync(Png, model: "acme/burst", cancellationToken: Ct));
+
+        Assert.True(rejected.BreakerRejected);
+        var breakers = host.Get<ICircuitBreakerRegistry>();
+        Assert.Equal(CircuitState.Open, breakers.Get(ProviderNames.HuggingFace).State);
+        foreach (var other in new[] { ProviderNames.Replicate, ProviderNames.Supabase, ProviderNames.ElevenLabs, ProviderNames.SyncLabs, ProviderNames.HuggingFace, ProviderNames.Bfl, ProviderNames.FileDownload }.Where(n => n != ProviderNames.HuggingFace))
+        {
+            Assert.Equal(CircuitState.Closed, breakers.Get(other).State);
+        }
     }
 }

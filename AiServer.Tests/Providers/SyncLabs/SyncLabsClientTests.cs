@@ -103,4 +103,25 @@ public sealed class SyncLabsClientTests(ProviderEmulatorFixture emulator) : ICla
 
         Assert.Equal(HealthStatus.Healthy, result.Status);
     }
+
+    [Fact]
+    public async Task GetGenerationAsync_5xxBurst_OpensOnlyTheSyncBreaker()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator);
+        await emulator.AddFaultAsync(new { provider = "synclabs", path = "/v2/generate/burst-*", kind = "error", statusCode = 500, count = 3 });
+
+        // A GET is retried by the external-API preset: three attempts, three failures.
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => host.Get<SyncLabsClient>().GetGenerationAsync("burst-1", cancellationToken: Ct));
+        var rejected = await Assert.ThrowsAsync<ProviderUnavailableException>(() => host.Get<SyncLabsClient>().GetGenerationAsync("burst-2", cancellationToken: Ct));
+
+        Assert.Equal(500, ex.StatusCode);
+        Assert.Equal("internal_server_error", ex.ErrorCode);
+        Assert.True(rejected.BreakerRejected);
+        var breakers = host.Get<ICircuitBreakerRegistry>();
+        Assert.Equal(CircuitState.Open, breakers.Get(ProviderNames.SyncLabs).State);
+        foreach (var other in new[] { ProviderNames.Replicate, ProviderNames.Supabase, ProviderNames.ElevenLabs, ProviderNames.SyncLabs, ProviderNames.HuggingFace, ProviderNames.Bfl, ProviderNames.FileDownload }.Where(n => n != ProviderNames.SyncLabs))
+        {
+            Assert.Equal(CircuitState.Closed, breakers.Get(other).State);
+        }
+    }
 }
