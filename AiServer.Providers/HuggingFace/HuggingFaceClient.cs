@@ -74,6 +74,10 @@ internal sealed class HuggingFaceClient
         {
             throw new ProviderUnavailableException(ProviderNames.HuggingFace, operation, $"The Space did not finish the caption within {options.CaptionTimeout}.", false, null, ex);
         }
+        catch (IOException ex)
+        {
+            throw new ProviderUnavailableException(ProviderNames.HuggingFace, operation, "The Space's event stream broke off.", false, null, ex);
+        }
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using AiServer.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AiServer.Tests.Providers;
 
@@ -74,10 +75,16 @@ public sealed class ProviderTestHost : IAsyncDisposable
         return await StartAsync(settings);
     }
 
-    public static async Task<ProviderTestHost> StartAsync(IDictionary<string, string?> settings)
+    public static async Task<ProviderTestHost> StartAsync(IDictionary<string, string?> settings, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(settings);
+        if (logs is not null)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.AddAiProviders();
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
