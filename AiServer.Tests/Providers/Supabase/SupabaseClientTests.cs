@@ -246,6 +246,19 @@ public sealed class SupabaseClientTests(ProviderEmulatorFixture emulator) : ICla
         Assert.Equal(HealthStatus.Healthy, result.Status);
     }
 
+    [Fact]
+    public async Task SelectAsync_WrongKey_ThrowsGateway401WithHint()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator, new Dictionary<string, string?> { ["Providers:Supabase:ApiKey"] = "sb_wrong_key_0001" });
+
+        var ex = await Assert.ThrowsAsync<SupabaseException>(() => host.Get<SupabaseClient>().SelectAsync<JsonObject>("jobs", cancellationToken: Ct));
+
+        Assert.Equal(401, ex.StatusCode);
+        Assert.Equal("Invalid API key", ex.ProviderMessage);
+        Assert.Contains("service_role", ex.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain("sb_wrong_key_0001", ex.ToString(), StringComparison.Ordinal);
+    }
+
     private sealed record Row
     {
         public long Id { get; init; }
