@@ -1,0 +1,180 @@
+using AiServer.Providers.Bfl;
+using AiServer.Providers.ElevenLabs;
+using AiServer.Providers.FileDownload;
+using AiServer.Providers.Health;
+using AiServer.Providers.HuggingFace;
+using AiServer.Providers.Replicate;
+using AiServer.Providers.Supabase;
+using AiServer.Providers.SyncLabs;
+using AiServer.Providers.Telemetry;
+using AiServer.ServiceDefaults.Health;
+using AiServer.ServiceDefaults.Resilience;
+using AiServer.ServiceDefaults.Validation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AiServer.Providers;
+
+/// <summary>Registers the provider clients.</summary>
+public static class AiProvidersHostingExtensions
+{
+    /// <summary>
+    /// Registers every provider client (typed, from DI), its validated options (<c>Providers:{Name}</c>, with the seeds'
+    /// environment variables as fallbacks), its named <see cref="HttpClient"/> with the fleet resilience handler (the
+    /// provider's breaker and retry preset), the file downloader, and one cached, breaker-aware health check per provider
+    /// (tag <see cref="HealthTags.Detailed"/>). Safe to call more than once.
+    /// </summary>
+    /// <param name="builder">The host builder.</param>
+    public static IHostApplicationBuilder AddAiProviders(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(AiProvidersMarker)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton<AiProvidersMarker>();
+        builder.AddFleetCircuitBreakers();
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ProviderMetrics>();
+        services.AddValidatedOptions<ProviderHealthOptions>(ProviderHealthOptions.SectionName);
+        services.TryAddSingleton<ProviderHealthCache>();
+        services.AddSingleton<IHealthCheckCache>(sp => sp.GetRequiredService<ProviderHealthCache>());
+
+        AddProvider<ReplicateOptions, ReplicateClient>(builder, ProviderNames.Replicate, ReplicateOptions.SectionName, RetryPreset.ExternalApi, "REPLICATE_API_TOKEN", null, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<SupabaseOptions, SupabaseClient>(builder, ProviderNames.Supabase, SupabaseOptions.SectionName, RetryPreset.Database, "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_URL", (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<ElevenLabsOptions, ElevenLabsClient>(builder, ProviderNames.ElevenLabs, ElevenLabsOptions.SectionName, RetryPreset.ExternalApi, "ELEVENLABS_API_KEY", null, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<SyncLabsOptions, SyncLabsClient>(builder, ProviderNames.SyncLabs, SyncLabsOptions.SectionName, RetryPreset.ExternalApi, "SYNC_LABS_API_KEY", null, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<HuggingFaceOptions, HuggingFaceClient>(builder, ProviderNames.HuggingFace, HuggingFaceOptions.SectionName, RetryPreset.ExternalApi, "HF_TOKEN", null, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<BflOptions, BflClient>(builder, ProviderNames.Bfl, BflOptions.SectionName, RetryPreset.ExternalApi, "BFL_API_KEY", null, (c, ct) => c.HealthCheckAsync(ct));
+        AddFileDownload(builder);
+        return builder;
+    }
+
+    private static void AddProvider<TOptions, TClient>(
+        IHostApplicationBuilder builder,
+        string name,
+        string section,
+        RetryPreset preset,
+        string? keyVariable,
+        string? urlVariable,
+        Func<TClient, CancellationToken, Task<HealthCheckResult>>? probe)
+        where TOptions : ProviderClientOptions, new()
+        where TClient : class
+    {
+        var services = builder.Services;
+        services.AddValidatedOptions<TOptions>(section);
+        services.AddSingleton<IValidateOptions<TOptions>>(new ProviderOptionsValidator<TOptions>(section));
+        if (keyVariable is not null || urlVariable is not null)
+        {
+            // The seeds' variables fill in what the Providers section leaves unset.
+            services.AddOptions<TOptions>().PostConfigure<IConfiguration>((options, configuration) =>
+            {
+                if (keyVariable is not null && string.IsNullOrWhiteSpace(options.ApiKey) && configuration[keyVariable] is { Length: > 0 } key)
+                {
+                    options.ApiKey = key;
+                }
+
+                if (urlVariable is not null && configuration[section + ":BaseUrl"] is null && configuration[urlVariable] is { Length: > 0 } url)
+                {
+                    options.BaseUrl = url;
+                }
+            });
+        }
+
+        // The pipeline's timeouts are fixed when the handler is built, so they are read from configuration now; values
+        // the validator will reject at start fall back to the defaults here.
+        var timeouts = ReadTimeouts<TOptions>(builder.Configuration, section);
+        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddFleetResilienceHandler(name, preset, o =>
+            {
+                o.AttemptTimeout = timeouts.Attempt;
+                o.TotalRequestTimeout = timeouts.Total;
+            })
+            .RedactLoggedHeaders(static _ => true);
+        services.TryAddSingleton<TClient>();
+        if (probe is not null)
+        {
+            services.AddHealthChecks().Add(new HealthCheckRegistration(
+                name,
+                sp => new ProviderHealthCheck(
+                    name,
+                    ct => probe(sp.GetRequiredService<TClient>(), ct),
+                    sp.GetRequiredService<ICircuitBreakerRegistry>(),
+                    sp.GetRequiredService<ProviderHealthCache>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiServer.Providers.Health")),
+                failureStatus: HealthStatus.Unhealthy,
+                tags: [HealthTags.Detailed]));
+        }
+    }
+
+    private static void AddFileDownload(IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddValidatedOptions<FileDownloadOptions>(FileDownloadOptions.SectionName);
+        services.AddSingleton<IValidateOptions<FileDownloadOptions>, FileDownloadOptionsValidator>();
+        services.TryAddSingleton<SsrfGuard>();
+        var configured = new FileDownloadOptions();
+        var defaults = new FileDownloadOptions();
+        try
+        {
+            builder.Configuration.GetSection(FileDownloadOptions.SectionName).Bind(configured);
+        }
+        catch (InvalidOperationException)
+        {
+            configured = defaults;
+        }
+
+        if (configured.AttemptTimeout <= TimeSpan.Zero || configured.TotalRequestTimeout < configured.AttemptTimeout)
+        {
+            configured = defaults;
+        }
+
+        services.AddHttpClient(ProviderNames.FileDownload, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                // Redirects are followed by FileDownloadClient, which checks every hop; connections go to checked addresses only.
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = sp.GetRequiredService<SsrfGuard>().ConnectAsync,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            })
+            .AddFleetResilienceHandler(ProviderNames.FileDownload, RetryPreset.ExternalApi, o =>
+            {
+                o.AttemptTimeout = configured.AttemptTimeout;
+                o.TotalRequestTimeout = configured.TotalRequestTimeout;
+            })
+            .RedactLoggedHeaders(static _ => true);
+        services.TryAddSingleton<FileDownloadClient>();
+    }
+
+    internal static (TimeSpan Attempt, TimeSpan Total) ReadTimeouts<TOptions>(IConfiguration configuration, string section)
+        where TOptions : ProviderClientOptions, new()
+    {
+        var defaults = new TOptions();
+        var options = new TOptions();
+        try
+        {
+            configuration.GetSection(section).Bind(options);
+        }
+        catch (InvalidOperationException)
+        {
+            return (defaults.AttemptTimeout, defaults.TotalRequestTimeout);
+        }
+
+        return options.AttemptTimeout > TimeSpan.Zero && options.TotalRequestTimeout >= options.AttemptTimeout
+            ? (options.AttemptTimeout, options.TotalRequestTimeout)
+            : (defaults.AttemptTimeout, defaults.TotalRequestTimeout);
+    }
+
+    /// <summary>Marks that <see cref="AddAiProviders"/> ran.</summary>
+    private sealed class AiProvidersMarker;
+}

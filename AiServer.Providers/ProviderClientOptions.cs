@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AiServer.Providers;
+
+/// <summary>What every provider client is configured with (<c>Providers:{Name}:...</c>).</summary>
+public abstract class ProviderClientOptions
+{
+    /// <summary>The provider's base URL (the emulator: <c>http://127.0.0.1:PORT/{provider}</c>).</summary>
+    [Required]
+    public string BaseUrl { get; set; } = string.Empty;
+
+    /// <summary>The API key or token; empty means the provider is not configured (calls fail, health reports degraded).</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>One attempt of one HTTP call; a timed-out attempt counts against the provider's breaker.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One call including its retries and their waits.</summary>
+    public TimeSpan TotalRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>True when an API key is configured.</summary>
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(ApiKey);
+
+    /// <summary>Cross-field and format rules, each message naming its key under <paramref name="section"/>.</summary>
+    /// <param name="section">The configuration section (<c>Providers:Replicate</c>).</param>
+    /// <param name="errors">Where messages go.</param>
+    internal virtual void Validate(string section, List<string> errors)
+    {
+        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"{section}:BaseUrl: must be an absolute http or https URL, got '{BaseUrl}'.");
+        }
+
+        if (AttemptTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{section}:AttemptTimeout: must be positive, got {AttemptTimeout}.");
+        }
+
+        if (TotalRequestTimeout < AttemptTimeout)
+        {
+            errors.Add($"{section}:TotalRequestTimeout: must be at least AttemptTimeout ({AttemptTimeout}), got {TotalRequestTimeout}.");
+        }
+    }
+
+    /// <summary>The base URL with a trailing slash, so relative paths append to it.</summary>
+    internal Uri BaseUri => new(BaseUrl.EndsWith('/') ? BaseUrl : BaseUrl + "/", UriKind.Absolute);
+}

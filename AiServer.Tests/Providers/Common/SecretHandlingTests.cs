@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using AiServer.Providers;
+using AiServer.Providers.Bfl;
+using AiServer.Providers.ElevenLabs;
+using AiServer.Providers.Replicate;
+using AiServer.Providers.Supabase;
+using AiServer.Providers.SyncLabs;
+
+namespace AiServer.Tests.Providers.Common;
+
+public sealed class SecretHandlingTests(ProviderEmulatorFixture emulator) : IClassFixture<ProviderEmulatorFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ProviderCalls_SuccessAndFailure_NeverPutAKeyInLogsTracesOrErrors()
+    {
+        var logs = new CapturingLoggerProvider();
+        var traced = new List<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                lock (traced)
+                {
+                    traced.Add(a.DisplayName + " " + string.Join(" ", a.TagObjects.Select(t => $"{t.Key}={t.Value}")) + " " + string.Join(" ", a.Events.Select(e => e.Name + string.Join(",", e.Tags.Select(t => t.Value)))));
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var settings = ProviderTestHost.EmulatorConfiguration(emulator);
+        settings["Providers:Bfl:ApiKey"] = "bfl_wrong_secret_value_1";
+        await using var host = await ProviderTestHost.StartAsync(settings, logs);
+        var errors = new List<string>();
+
+        await host.Get<ReplicateClient>().HealthCheckAsync(Ct);
+        await host.Get<SupabaseClient>().RpcAsync<JsonObject>("get_stats", cancellationToken: Ct);
+        await host.Get<SyncLabsClient>().HealthCheckAsync(Ct);
+        await host.Get<ElevenLabsClient>().GetVoicesAsync(cancellationToken: Ct);
+        errors.Add((await Assert.ThrowsAsync<ProviderException>(() => host.Get<BflClient>().HealthCheckAsync(Ct))).ToString());
+        errors.Add((await Assert.ThrowsAsync<SupabaseException>(() => host.Get<SupabaseClient>().RpcAsync<JsonObject>("missing", cancellationToken: Ct))).ToString());
+
+        string[] secrets = [ProviderEmulatorFixture.ReplicateKey, ProviderEmulatorFixture.SupabaseKey, ProviderEmulatorFixture.SyncKey, ProviderEmulatorFixture.ElevenLabsKey, "bfl_wrong_secret_value_1"];
+        Assert.NotEmpty(logs.Lines);
+        Assert.Contains(logs.Lines, l => l.Contains("System.Net.Http.HttpClient.replicate", StringComparison.Ordinal));
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(logs.Lines, l => l.Contains(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(errors, e => e.Contains(secret, StringComparison.Ordinal));
+            lock (traced)
+            {
+                Assert.DoesNotContain(traced, t => t.Contains(secret, StringComparison.Ordinal));
+            }
+        }
+    }
+}

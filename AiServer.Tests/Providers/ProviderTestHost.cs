@@ -1,0 +1,102 @@
+using AiServer.Providers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AiServer.Tests.Providers;
+
+/// <summary>
+/// A generic host with <c>AddAiProviders()</c> pointed at the emulator, short timeouts and small breakers, so the suite
+/// stays fast. Each test builds its own host, so breakers and caches start fresh.
+/// </summary>
+public sealed class ProviderTestHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ProviderTestHost(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+
+    public static Dictionary<string, string?> EmulatorConfiguration(ProviderEmulatorFixture emulator) => new()
+    {
+        ["Providers:Replicate:BaseUrl"] = emulator.Url("replicate"),
+        ["Providers:Replicate:ApiKey"] = ProviderEmulatorFixture.ReplicateKey,
+        ["Providers:Replicate:PreferWait"] = "00:00:01",
+        ["Providers:Replicate:PollInterval"] = "00:00:00.100",
+        ["Providers:Replicate:RunTimeout"] = "00:00:15",
+        ["Providers:Replicate:AttemptTimeout"] = "00:00:03",
+        ["Providers:Replicate:TotalRequestTimeout"] = "00:00:10",
+        ["Providers:Supabase:BaseUrl"] = emulator.Url("supabase"),
+        ["Providers:Supabase:ApiKey"] = ProviderEmulatorFixture.SupabaseKey,
+        ["Providers:Supabase:AttemptTimeout"] = "00:00:02",
+        ["Providers:Supabase:TotalRequestTimeout"] = "00:00:08",
+        ["Providers:ElevenLabs:BaseUrl"] = emulator.Url("elevenlabs"),
+        ["Providers:ElevenLabs:ApiKey"] = ProviderEmulatorFixture.ElevenLabsKey,
+        ["Providers:ElevenLabs:AttemptTimeout"] = "00:00:03",
+        ["Providers:ElevenLabs:TotalRequestTimeout"] = "00:00:10",
+        ["Providers:ElevenLabs:SystemBusyBaseDelay"] = "00:00:00.200",
+        ["Providers:SyncLabs:BaseUrl"] = emulator.Url("synclabs"),
+        ["Providers:SyncLabs:ApiKey"] = ProviderEmulatorFixture.SyncKey,
+        ["Providers:SyncLabs:WebhookSecret"] = ProviderEmulatorFixture.SyncWebhookSecret,
+        ["Providers:SyncLabs:AttemptTimeout"] = "00:00:03",
+        ["Providers:SyncLabs:TotalRequestTimeout"] = "00:00:10",
+        ["Providers:HuggingFace:BaseUrl"] = emulator.Url("huggingface/hf-inference"),
+        ["Providers:HuggingFace:HubUrl"] = emulator.Url("huggingface"),
+        ["Providers:HuggingFace:SpaceUrl"] = emulator.Url("huggingface/spaces/fancyfeast/joy-caption-alpha-two"),
+        ["Providers:HuggingFace:ApiKey"] = ProviderEmulatorFixture.HuggingFaceKey,
+        ["Providers:HuggingFace:AttemptTimeout"] = "00:00:03",
+        ["Providers:HuggingFace:TotalRequestTimeout"] = "00:00:10",
+        ["Providers:Bfl:BaseUrl"] = emulator.Url("bfl"),
+        ["Providers:Bfl:ApiKey"] = ProviderEmulatorFixture.BflKey,
+        ["Providers:Bfl:PollInterval"] = "00:00:00.100",
+        ["Providers:Bfl:AttemptTimeout"] = "00:00:03",
+        ["Providers:Bfl:TotalRequestTimeout"] = "00:00:10",
+        ["Providers:FileDownload:AllowedHosts:0"] = "127.0.0.1",
+        ["Providers:FileDownload:AttemptTimeout"] = "00:00:03",
+        ["Providers:FileDownload:TotalRequestTimeout"] = "00:00:10",
+        ["CircuitBreakers:replicate:FailureThreshold"] = "3",
+        ["CircuitBreakers:supabase:FailureThreshold"] = "3",
+        ["CircuitBreakers:elevenlabs:FailureThreshold"] = "3",
+        ["CircuitBreakers:synclabs:FailureThreshold"] = "3",
+        ["CircuitBreakers:huggingface:FailureThreshold"] = "3",
+        ["CircuitBreakers:bfl:FailureThreshold"] = "3",
+        ["CircuitBreakers:file-download:FailureThreshold"] = "3",
+    };
+
+    public static async Task<ProviderTestHost> StartAsync(ProviderEmulatorFixture emulator, IDictionary<string, string?>? overrides = null)
+    {
+        var settings = EmulatorConfiguration(emulator);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return await StartAsync(settings);
+    }
+
+    public static async Task<ProviderTestHost> StartAsync(IDictionary<string, string?> settings, ILoggerProvider? logs = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(settings);
+        if (logs is not null)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddProvider(logs);
+        }
+
+        builder.AddAiProviders();
+        var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return new ProviderTestHost(host);
+    }
+
+    public T Get<T>()
+        where T : notnull => _host.Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(CancellationToken.None);
+        _host.Dispose();
+    }
+}
