@@ -41,8 +41,16 @@ public static class ProviderEmulatorExtensions
                 env[$"Providers__{name}__ApiKey"] = "emulator-key";
             }
 
+            if (emulated.Contains("HuggingFace"))
+            {
+                // Hugging Face has three hosts: the inference router, the Hub, and the captioning Gradio Space.
+                env["Providers__HuggingFace__BaseUrl"] = $"{baseUrl}/huggingface/hf-inference";
+                env["Providers__HuggingFace__HubUrl"] = $"{baseUrl}/huggingface";
+                env["Providers__HuggingFace__SpaceUrl"] = $"{baseUrl}/huggingface/spaces/fancyfeast/joy-caption-alpha-two";
+            }
+
             // Outputs of emulated jobs are served by the emulator on loopback; let downloads reach it.
-            env["Providers__FileDownload__AllowedHosts__0"] = new Uri(baseUrl).Authority;
+            env["Providers__FileDownload__AllowedHosts__0"] = new Uri(baseUrl).Host;
         });
         return builder;
     }

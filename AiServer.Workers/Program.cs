@@ -1,3 +1,4 @@
+using AiServer.Providers;
 using AiServer.ServiceDefaults;
 using AiServer.ServiceDefaults.Redis;
 
@@ -15,6 +16,7 @@ internal sealed class Program
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
         builder.AddRedisClient("redis");
+        builder.AddAiProviders();
 
         var app = builder.Build();
         app.MapDefaultEndpoints();

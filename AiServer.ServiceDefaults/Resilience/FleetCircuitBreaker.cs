@@ -446,7 +446,10 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
             var openUntil = record.State == CircuitState.Open
                 ? now + (long)(Math.Max(0, record.OpenRemainingMs) / 1000d * _time.TimestampFrequency)
                 : 0;
-            if (record.State == CircuitState.Closed)
+            // A fresh CLOSED decision (a new version, or leaving OPEN/HALF_OPEN/forced) starts the count afresh; the
+            // periodic resync of the same CLOSED record must not, or failures spread over more than one resync
+            // interval would never add up to the threshold.
+            if (record.State == CircuitState.Closed && (record.Version != current.Version || !current.IsPlainClosed))
             {
                 _consecutiveFailures = 0;
             }

@@ -183,6 +183,39 @@ public sealed class FleetCircuitBreakerTests
     }
 
     [Fact]
+    public void ApplyFleet_ResyncOfTheSameClosedRecord_KeepsCountingFailuresToTheThreshold()
+    {
+        // Failures spread over several resync rounds still add up (within the monitoring period).
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 3);
+        var closed = new FleetStateRecord { Name = breaker.Name, Exists = true, State = CircuitState.Closed, Version = 7 };
+        breaker.ApplyFleet(closed, authoritative: true);
+
+        for (var i = 0; i < 2; i++)
+        {
+            breaker.Fail();
+            _time.Advance(TimeSpan.FromSeconds(1));
+            breaker.ApplyFleet(closed, authoritative: true);
+        }
+
+        breaker.Fail();
+
+        Assert.Equal(CircuitState.Open, breaker.State);
+    }
+
+    [Fact]
+    public void ApplyFleet_NewClosedVersion_StartsTheCountAfresh()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 3);
+        breaker.ApplyFleet(new FleetStateRecord { Name = breaker.Name, Exists = true, State = CircuitState.Closed, Version = 7 }, authoritative: true);
+        breaker.Fail(2);
+
+        breaker.ApplyFleet(new FleetStateRecord { Name = breaker.Name, Exists = true, State = CircuitState.Closed, Version = 8 }, authoritative: true);
+        breaker.Fail(2);
+
+        Assert.Equal(CircuitState.Closed, breaker.State);
+    }
+
+    [Fact]
     public void ApplyFleet_EqualVersion_ReplacesUnconfirmedLocalState()
     {
         var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 1);
