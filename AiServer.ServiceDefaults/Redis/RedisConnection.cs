@@ -250,7 +250,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         Exception? nameError = await Capture(name).ConfigureAwait(false);
         Exception? pingError = await Capture(ping).ConfigureAwait(false);
 
-        if (authError is RedisServerException rejected)
+        if (authError is RedisServerException rejected && IsCredentialError(rejected))
         {
             throw new RedisAuthenticationException(
                 $"Redis at {EndPoint} rejected the password (and user) in {_settings.ConfigurationKey}: {rejected.Message}", rejected);
@@ -270,6 +270,16 @@ internal sealed class RedisConnection : IAsyncDisposable
         {
             throw first;
         }
+
+        // Only an answer about the credentials is final. Anything else in reply to AUTH is a refusal of the connection,
+        // e.g. "ERR max number of clients reached", which Redis sends before closing a connection over maxclients: that
+        // one is retried (a RedisConnectionException), or a reconnect storm would fail the host's start-up.
+        static bool IsCredentialError(RedisServerException error) =>
+            error.ErrorCode is "WRONGPASS" or "NOAUTH" or "NOPERM"
+            || error.Message.Contains("invalid password", StringComparison.OrdinalIgnoreCase)
+            || error.Message.Contains("invalid username-password", StringComparison.OrdinalIgnoreCase)
+            || error.Message.Contains("no password is set", StringComparison.OrdinalIgnoreCase)
+            || error.Message.Contains("without any password configured", StringComparison.OrdinalIgnoreCase);
 
         static async Task<Exception?> Capture(ValueTask<bool> task)
         {

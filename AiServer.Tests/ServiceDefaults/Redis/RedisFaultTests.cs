@@ -170,6 +170,46 @@ public sealed class RedisFaultTests
         Assert.Equal("pong-check", (await db.ExecuteAsync("ECHO", "pong-check")).ToString());
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task ConnectAsync_ServerAtMaxClients_IsRetriedNotAnAuthenticationError()
+    {
+        // Redis at maxclients accepts, answers "-ERR max number of clients reached" and closes: with a password, that
+        // error is the reply to AUTH, and it is transient.
+        await using RedisServer server = await RedisServer.StartAsync("s3cret", TestContext.Current.CancellationToken);
+        await server.CliAsync("CONFIG", "SET", "maxclients", "2");
+        using var first = new System.Net.Sockets.TcpClient();
+        using var second = new System.Net.Sockets.TcpClient();
+        await OccupyAsync(first);
+        await OccupyAsync(second);
+        await using RedisClient client = RedisClient.Create(server.ConnectionString + ",connectTimeout=1000", RedisTestClient.FastReconnect);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        Task connecting = client.ConnectAsync(timeout.Token);
+        await Wait.UntilAsync(
+            () => connecting.IsCompleted || client.GetStatus().LastError?.Contains("max number of clients", StringComparison.Ordinal) == true,
+            WaitLimit,
+            () => $"a connection attempt to be refused for maxclients (last error: {client.GetStatus().LastError})");
+        bool failedWhileFull = connecting.IsFaulted;
+        first.Dispose();
+        second.Dispose();
+        await Wait.ForAsync(connecting.ContinueWith(t => t, TaskScheduler.Default), WaitLimit, "the client to connect once the slots were free");
+
+        Assert.False(failedWhileFull, $"ConnectAsync failed while the server was full: {connecting.Exception?.InnerException?.Message}");
+        Assert.True(connecting.IsCompletedSuccessfully, connecting.Exception?.InnerException?.Message);
+        Assert.True(client.IsConnected);
+
+        async Task OccupyAsync(System.Net.Sockets.TcpClient occupant)
+        {
+            await occupant.ConnectAsync(server.Host, server.Port, TestContext.Current.CancellationToken);
+            System.Net.Sockets.NetworkStream stream = occupant.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+            byte[] buffer = new byte[128];
+            int read = await stream.ReadAsync(buffer, TestContext.Current.CancellationToken);
+            // An accepted client gets NOAUTH (it did not authenticate); a refused one would get the maxclients error.
+            Assert.StartsWith("-NOAUTH", System.Text.Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
+        }
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task ConnectAsync_WrongPassword_SaysThePasswordWasRejected()
     {
