@@ -186,6 +186,17 @@ internal sealed class ManagedConnection : IAsyncDisposable
 
             _everConnected = true;
             Volatile.Write(ref _loopRunning, 0);
+            if (!connection.IsAlive)
+            {
+                // It broke while this loop still counted as running, so the failure callback's EnsureStarted did
+                // nothing (and may already have cleared _current): report the loss if nobody did, and start again.
+                OnConnectionFailed(connection, _lastError ?? new RedisConnectionException("The connection broke right after it was opened."), 0);
+                EnsureStarted();
+                Signal();
+                return;
+            }
+
+            // From here on a failure finds the loop finished, and OnConnectionFailed starts the next one.
             if (_onConnected is not null)
             {
                 // Published first, then re-subscribed: a concurrent subscriber either sees the connection or is in
@@ -194,12 +205,6 @@ internal sealed class ManagedConnection : IAsyncDisposable
             }
 
             Signal();
-            if (!connection.IsAlive)
-            {
-                // It broke before it was published; the failure callback could not see it as current.
-                OnConnectionFailed(connection, _lastError ?? new RedisConnectionException("The connection broke right after it was opened."), 0);
-            }
-
             return;
         }
 
