@@ -4,11 +4,16 @@ namespace AiServer.ServiceDefaults.Redis;
 
 /// <summary>
 /// A logical connection that stays up: it connects in the background, and when the physical connection breaks it
-/// reconnects with exponential backoff and full jitter (bounded by <see cref="RedisOptions.ReconnectMaxDelay"/>).
+/// reconnects with exponential backoff and jitter (bounded by <see cref="RedisOptions.ReconnectMaxDelay"/>); the backoff
+/// starts over only after a connection stayed up for a while.
 /// Commands never wait for a reconnection: while disconnected they fail at once with <see cref="RedisConnectionException"/>.
 /// </summary>
 internal sealed class ManagedConnection : IAsyncDisposable
 {
+    // A connection that stayed up this long resets the backoff. One that drops sooner (maxclients, an output buffer
+    // limit, a proxy that accepts and closes) keeps backing off, so it cannot reconnect in a tight loop.
+    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(10);
+
     private readonly RedisConnectionSettings _settings;
     private readonly RedisConnectionRole _role;
     private readonly string _clientName;
@@ -25,6 +30,10 @@ internal sealed class ManagedConnection : IAsyncDisposable
     private int _loopRunning;
     private bool _everConnected;
     private long _reconnects;
+    // Consecutive failures (attempts and connections lost before StableAfter) and when the last connection was made;
+    // only the connect loop touches them, and only one loop runs at a time.
+    private int _failures;
+    private long _connectedTimestamp;
 
     public ManagedConnection(
         RedisConnectionSettings settings,
@@ -130,16 +139,24 @@ internal sealed class ManagedConnection : IAsyncDisposable
 
     private async Task ConnectLoopAsync()
     {
-        int attempt = 0;
         CancellationToken stopping = _disposed.Token;
+        TimeProvider time = _metrics.TimeProvider;
+        if (_everConnected)
+        {
+            // A lost connection counts as a failure, so even the first reconnection waits (with jitter: a fleet that
+            // lost Redis together does not come back in lock-step); a connection that did not stay up for StableAfter
+            // does not reset the backoff.
+            _failures = time.GetElapsedTime(_connectedTimestamp) >= StableAfter ? 1 : _failures + 1;
+        }
 
+        int attempt = 0;
         while (!stopping.IsCancellationRequested)
         {
-            if (attempt > 0)
+            if (_failures > 0)
             {
                 try
                 {
-                    await Task.Delay(Backoff(attempt), _metrics.TimeProvider, stopping).ConfigureAwait(false);
+                    await Task.Delay(Backoff(_failures), time, stopping).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -159,6 +176,7 @@ internal sealed class ManagedConnection : IAsyncDisposable
             }
             catch (Exception ex)
             {
+                _failures++;
                 _lastError = ex;
                 RedisLog.ConnectFailed(_logger, _settings.EndPoint, _role, attempt, ex.Message);
                 Signal();
@@ -171,6 +189,7 @@ internal sealed class ManagedConnection : IAsyncDisposable
                 break;
             }
 
+            _connectedTimestamp = time.GetTimestamp();
             _current = connection;
             _lastError = null;
             if (_everConnected)
@@ -186,6 +205,17 @@ internal sealed class ManagedConnection : IAsyncDisposable
 
             _everConnected = true;
             Volatile.Write(ref _loopRunning, 0);
+            if (!connection.IsAlive)
+            {
+                // It broke while this loop still counted as running, so the failure callback's EnsureStarted did
+                // nothing (and may already have cleared _current): report the loss if nobody did, and start again.
+                OnConnectionFailed(connection, _lastError ?? new RedisConnectionException("The connection broke right after it was opened."), 0);
+                EnsureStarted();
+                Signal();
+                return;
+            }
+
+            // From here on a failure finds the loop finished, and OnConnectionFailed starts the next one.
             if (_onConnected is not null)
             {
                 // Published first, then re-subscribed: a concurrent subscriber either sees the connection or is in
@@ -194,12 +224,6 @@ internal sealed class ManagedConnection : IAsyncDisposable
             }
 
             Signal();
-            if (!connection.IsAlive)
-            {
-                // It broke before it was published; the failure callback could not see it as current.
-                OnConnectionFailed(connection, _lastError ?? new RedisConnectionException("The connection broke right after it was opened."), 0);
-            }
-
             return;
         }
 

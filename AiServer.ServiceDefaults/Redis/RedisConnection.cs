@@ -22,6 +22,10 @@ internal sealed class RedisConnection : IAsyncDisposable
     // the command timeout) is treated as dead (half-open TCP, a host gone without a reset) and replaced.
     private static readonly TimeSpan MinimumSilenceBeforeDead = TimeSpan.FromSeconds(5);
 
+    // A connection with no command in flight that received nothing for this long (at least the command timeout) sends
+    // a PING, so that a dead idle connection has an overdue command and is detected like a busy one.
+    private static readonly TimeSpan MinimumHeartbeat = TimeSpan.FromSeconds(1);
+
     private readonly RedisConnectionSettings _settings;
     private readonly RedisConnectionRole _role;
     private readonly RedisMetrics _metrics;
@@ -42,6 +46,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     private long _lastReceiveTimestamp;
     private int _inFlight;
     private readonly TimeSpan _silenceBeforeDead;
+    private readonly TimeSpan _heartbeatAfter;
     private ITimer? _sweeper;
     private Task _sendLoop = Task.CompletedTask;
     private Task _receiveLoop = Task.CompletedTask;
@@ -74,6 +79,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         _lastReceiveTimestamp = _time.GetTimestamp();
         TimeSpan twice = settings.CommandTimeout * 2;
         _silenceBeforeDead = twice > MinimumSilenceBeforeDead ? twice : MinimumSilenceBeforeDead;
+        _heartbeatAfter = settings.CommandTimeout > MinimumHeartbeat ? settings.CommandTimeout : MinimumHeartbeat;
     }
 
     public string EndPoint => _settings.EndPoint;
@@ -101,7 +107,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         try
         {
             await socket.ConnectAsync(new DnsEndPoint(settings.Host, settings.Port), timeout.Token).ConfigureAwait(false);
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            EnableKeepAlive(socket);
             Stream stream = new NetworkStream(socket, ownsSocket: true);
             if (settings.Ssl)
             {
@@ -231,6 +237,25 @@ internal sealed class RedisConnection : IAsyncDisposable
         _sweeper = _time.CreateTimer(static state => ((RedisConnection)state!).Sweep(), this, period, period);
     }
 
+    /// <summary>
+    /// TCP keepalive probes after 15 s of silence, every 5 s, 3 times: a peer host that is gone (no reset) is noticed in
+    /// about 30 s even by a connection that waits without a deadline (a blocking command with block time 0).
+    /// </summary>
+    private static void EnableKeepAlive(Socket socket)
+    {
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 15);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 5);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+        }
+        catch (Exception ex) when (ex is SocketException or PlatformNotSupportedException)
+        {
+            // The OS defaults stay (hours on Linux); the heartbeat PING still detects a dead idle connection.
+        }
+    }
+
     private async Task HandshakeAsync(string clientName, CancellationToken cancellationToken)
     {
         // Pipelined: all set-up commands go out in one write and their replies are checked in order.
@@ -250,7 +275,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         Exception? nameError = await Capture(name).ConfigureAwait(false);
         Exception? pingError = await Capture(ping).ConfigureAwait(false);
 
-        if (authError is RedisServerException rejected)
+        if (authError is RedisServerException rejected && IsCredentialError(rejected))
         {
             throw new RedisAuthenticationException(
                 $"Redis at {EndPoint} rejected the password (and user) in {_settings.ConfigurationKey}: {rejected.Message}", rejected);
@@ -270,6 +295,16 @@ internal sealed class RedisConnection : IAsyncDisposable
         {
             throw first;
         }
+
+        // Only an answer about the credentials is final. Anything else in reply to AUTH is a refusal of the connection,
+        // e.g. "ERR max number of clients reached", which Redis sends before closing a connection over maxclients: that
+        // one is retried (a RedisConnectionException), or a reconnect storm would fail the host's start-up.
+        static bool IsCredentialError(RedisServerException error) =>
+            error.ErrorCode is "WRONGPASS" or "NOAUTH" or "NOPERM"
+            || error.Message.Contains("invalid password", StringComparison.OrdinalIgnoreCase)
+            || error.Message.Contains("invalid username-password", StringComparison.OrdinalIgnoreCase)
+            || error.Message.Contains("no password is set", StringComparison.OrdinalIgnoreCase)
+            || error.Message.Contains("without any password configured", StringComparison.OrdinalIgnoreCase);
 
         static async Task<Exception?> Capture(ValueTask<bool> task)
         {
@@ -435,8 +470,10 @@ internal sealed class RedisConnection : IAsyncDisposable
 
         long now = _time.GetTimestamp();
         bool headOverdue = false;
+        bool idle;
         lock (_lock)
         {
+            idle = _pending.Count == 0;
             // Commands are queued in the order they were sent and share one timeout, so the expired ones are a prefix.
             foreach (PendingReply reply in _pending)
             {
@@ -460,6 +497,25 @@ internal sealed class RedisConnection : IAsyncDisposable
         {
             Fail(new RedisConnectionException(
                 $"Redis at {EndPoint} sent nothing for {silence.TotalSeconds:0.#} s while commands were overdue; the {_role} connection is considered dead and is replaced."));
+        }
+        else if (idle && silence >= _heartbeatAfter)
+        {
+            // An idle connection has no overdue command that could reveal a dead peer (the subscriber connection only
+            // listens after SUBSCRIBE), so it sends PING: if nothing answers, the check above replaces it. PING is
+            // allowed in subscribed mode (the reply is ["pong", ""]).
+            _ = HeartbeatAsync();
+        }
+    }
+
+    private async Task HeartbeatAsync()
+    {
+        try
+        {
+            await SendAsync(RedisCommand.Ping, RespProcessors.Ignore, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RedisException)
+        {
+            // A timeout or a lost connection: the sweep and the failure path deal with the connection.
         }
     }
 

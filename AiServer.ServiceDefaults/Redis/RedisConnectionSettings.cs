@@ -18,6 +18,11 @@ internal sealed class RedisConnectionSettings
         "abortConnect", "allowAdmin", "connectRetry", "keepAlive", "resolveDns", "checkCertificateRevocation", "protocol",
     };
 
+    private static readonly HashSet<string> KnownOptions = new(IgnoredOptions, StringComparer.OrdinalIgnoreCase)
+    {
+        "password", "user", "ssl", "defaultDatabase", "connectTimeout", "syncTimeout", "asyncTimeout", "name",
+    };
+
     public required string Host { get; init; }
 
     public int Port { get; init; } = DefaultPort;
@@ -60,14 +65,54 @@ internal sealed class RedisConnectionSettings
         TimeSpan? asyncTimeout = null;
         string? name = null;
 
-        foreach (string rawPart in connectionString.Split(','))
+        string[] parts = connectionString.Split(',');
+        // A password cannot contain ',': the rest of it would become parts of their own, which must not be quoted in a
+        // message (messages get logged). So when there is a password, a bad part is named by its number only.
+        bool hasPassword = parts.Any(p => p.Contains('=', StringComparison.Ordinal)
+            && p[..p.IndexOf('=', StringComparison.Ordinal)].Trim().Equals("password", StringComparison.OrdinalIgnoreCase));
+        for (int index = 0; index < parts.Length; index++)
         {
-            string part = rawPart.Trim();
+            string part = parts[index].Trim();
             if (part.Length == 0)
             {
                 continue;
             }
 
+            try
+            {
+                ParsePart(part);
+            }
+            catch (FormatException) when (hasPassword)
+            {
+                string option = part.Contains('=', StringComparison.Ordinal) ? part[..part.IndexOf('=', StringComparison.Ordinal)].Trim() : string.Empty;
+                string named = KnownOptions.Contains(option) ? $" (option '{option}')" : string.Empty;
+                throw new FormatException(
+                    $"{configurationKey} part #{index + 1}{named} is invalid (parts are separated by ','). It is not shown because the string has a password, "
+                    + "and a password that contains ',' (which is not supported) would be split into such parts.");
+            }
+        }
+
+        if (host is null)
+        {
+            throw new FormatException($"{configurationKey} has no endpoint; expected 'host:port' as its first part.");
+        }
+
+        return new RedisConnectionSettings
+        {
+            Host = host,
+            Port = port,
+            User = user,
+            Password = password,
+            Ssl = ssl,
+            DefaultDatabase = database,
+            ConnectTimeout = connectTimeout,
+            CommandTimeout = asyncTimeout ?? syncTimeout ?? TimeSpan.FromSeconds(5),
+            ClientName = name,
+            ConfigurationKey = configurationKey,
+        };
+
+        void ParsePart(string part)
+        {
             int equals = part.IndexOf('=', StringComparison.Ordinal);
             if (equals < 0)
             {
@@ -77,7 +122,7 @@ internal sealed class RedisConnectionSettings
                 }
 
                 (host, port) = ParseEndPoint(part, configurationKey);
-                continue;
+                return;
             }
 
             string key = part[..equals].Trim();
@@ -117,25 +162,6 @@ internal sealed class RedisConnectionSettings
                     break;
             }
         }
-
-        if (host is null)
-        {
-            throw new FormatException($"{configurationKey} has no endpoint; expected 'host:port' as its first part.");
-        }
-
-        return new RedisConnectionSettings
-        {
-            Host = host,
-            Port = port,
-            User = user,
-            Password = password,
-            Ssl = ssl,
-            DefaultDatabase = database,
-            ConnectTimeout = connectTimeout,
-            CommandTimeout = asyncTimeout ?? syncTimeout ?? TimeSpan.FromSeconds(5),
-            ClientName = name,
-            ConfigurationKey = configurationKey,
-        };
     }
 
     /// <summary>A CLIENT SETNAME-safe name (no spaces or newlines).</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 
 namespace AiServer.ServiceDefaults.Redis;
@@ -394,9 +395,49 @@ internal sealed class RedisDatabase(ManagedConnection commands, BlockingConnecti
         RedisValue[] array = [.. args];
         bool isBlocking = BlockingCommands.Contains(name)
             || (name.StartsWith("XREAD", StringComparison.OrdinalIgnoreCase) && array.Any(a => string.Equals(a.ToString(), "BLOCK", StringComparison.OrdinalIgnoreCase)));
-        return isBlocking
-            ? blocking.ExecuteAsync(redisCommand, RespProcessors.Result, Timeout.InfiniteTimeSpan, array, cancellationToken)
-            : commands.SendAsync(redisCommand, RespProcessors.Result, cancellationToken, array);
+        if (!isBlocking)
+        {
+            return commands.SendAsync(redisCommand, RespProcessors.Result, cancellationToken, array);
+        }
+
+        // The block time plus the command timeout, so a dead or hung server cannot hold the caller forever; without a
+        // block time (0 = wait forever) only the caller's token, a lost connection and TCP keepalive end the wait.
+        TimeSpan? blockTime = BlockTime(name, array);
+        TimeSpan timeout = blockTime is { } block && block > TimeSpan.Zero ? block + settings.CommandTimeout : Timeout.InfiniteTimeSpan;
+        return blocking.ExecuteAsync(redisCommand, RespProcessors.Result, timeout, array, cancellationToken);
+    }
+
+    /// <summary>The block time of a blocking command, where it can be read from the arguments; null when unknown.</summary>
+    private static TimeSpan? BlockTime(string name, RedisValue[] args)
+    {
+        if (args.Length == 0)
+        {
+            return null;
+        }
+
+        switch (name.ToUpperInvariant())
+        {
+            case "BLPOP" or "BRPOP" or "BLMOVE" or "BRPOPLPUSH" or "BZPOPMIN" or "BZPOPMAX":
+                return InSeconds(args[^1]);
+            case "BLMPOP" or "BZMPOP":
+                return InSeconds(args[0]);
+            case "WAIT" or "WAITAOF":
+                return InMilliseconds(args[^1]);
+            default:
+                // XREAD / XREADGROUP: BLOCK milliseconds.
+                int index = Array.FindIndex(args, a => string.Equals(a.ToString(), "BLOCK", StringComparison.OrdinalIgnoreCase));
+                return index >= 0 && index + 1 < args.Length ? InMilliseconds(args[index + 1]) : null;
+        }
+
+        static TimeSpan? InSeconds(RedisValue value) =>
+            double.TryParse(value.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds is >= 0 and < 1e9
+                ? TimeSpan.FromSeconds(seconds)
+                : null;
+
+        static TimeSpan? InMilliseconds(RedisValue value) =>
+            double.TryParse(value.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double milliseconds) && milliseconds is >= 0 and < 1e12
+                ? TimeSpan.FromMilliseconds(milliseconds)
+                : null;
     }
 
     private ValueTask<RedisResult> EvalShaAsync(RedisScript script, IReadOnlyList<string>? keys, IReadOnlyList<RedisValue>? args, CancellationToken cancellationToken)

@@ -48,19 +48,30 @@ internal sealed class RedisSubscriber : IRedisSubscriber, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(channel);
         ArgumentNullException.ThrowIfNull(handler);
-        bool first;
+        cancellationToken.ThrowIfCancellationRequested();
+        ValueTask<bool> confirmation = default;
+        bool sent = false;
         lock (_lock)
         {
-            first = !_handlers.TryGetValue(channel, out Action<string, RedisValue>[]? existing);
+            bool first = !_handlers.TryGetValue(channel, out Action<string, RedisValue>[]? existing);
             _handlers[channel] = [.. existing ?? [], handler];
+
+            // Sent under the lock (SendAsync only copies the command into the pipe), so SUBSCRIBE and UNSUBSCRIBE for a
+            // channel reach Redis in the order its handler list changed. Not cancelable once the handler is registered:
+            // a SUBSCRIBE that was never sent would leave the handler without messages.
+            if (first && _connection.Current is { } connection)
+            {
+                confirmation = connection.SendAsync(RedisCommand.Subscribe, RespProcessors.Ignore, CancellationToken.None, channel);
+                sent = true;
+            }
         }
 
         _connection.EnsureStarted();
-        if (first && _connection.Current is { } connection)
+        if (sent)
         {
             try
             {
-                await connection.SendAsync(RedisCommand.Subscribe, RespProcessors.Ignore, cancellationToken, channel).ConfigureAwait(false);
+                await confirmation.ConfigureAwait(false);
             }
             catch (RedisConnectionException)
             {
@@ -80,7 +91,8 @@ internal sealed class RedisSubscriber : IRedisSubscriber, IAsyncDisposable
 
     private async Task UnsubscribeAsync(string channel, Action<string, RedisValue> handler)
     {
-        bool last;
+        ValueTask<bool> confirmation = default;
+        bool sent = false;
         lock (_lock)
         {
             if (!_handlers.TryGetValue(channel, out Action<string, RedisValue>[]? existing))
@@ -88,23 +100,35 @@ internal sealed class RedisSubscriber : IRedisSubscriber, IAsyncDisposable
                 return;
             }
 
-            Action<string, RedisValue>[] remaining = [.. existing.Where(h => h != handler)];
-            last = remaining.Length == 0;
-            if (last)
+            // One registration ends, even when the same delegate was subscribed twice.
+            int index = Array.IndexOf(existing, handler);
+            if (index < 0)
             {
-                _handlers.Remove(channel);
+                return;
+            }
+
+            if (existing.Length > 1)
+            {
+                _handlers[channel] = [.. existing[..index], .. existing[(index + 1)..]];
             }
             else
             {
-                _handlers[channel] = remaining;
+                _handlers.Remove(channel);
+
+                // Under the lock, like SUBSCRIBE: a concurrent first subscriber's SUBSCRIBE then follows this one.
+                if (_connection.Current is { } connection)
+                {
+                    confirmation = connection.SendAsync(RedisCommand.Unsubscribe, RespProcessors.Ignore, CancellationToken.None, channel);
+                    sent = true;
+                }
             }
         }
 
-        if (last && _connection.Current is { } connection)
+        if (sent)
         {
             try
             {
-                await connection.SendAsync(RedisCommand.Unsubscribe, RespProcessors.Ignore, CancellationToken.None, channel).ConfigureAwait(false);
+                await confirmation.ConfigureAwait(false);
             }
             catch (RedisException)
             {
@@ -115,32 +139,27 @@ internal sealed class RedisSubscriber : IRedisSubscriber, IAsyncDisposable
 
     private async Task ResubscribeAsync(RedisConnection connection, CancellationToken cancellationToken)
     {
-        string[] channels;
+        Task<bool>[] confirmations;
         lock (_lock)
         {
-            channels = [.. _handlers.Keys];
+            // One SUBSCRIBE per channel: each gets exactly one confirmation, which keeps replies matched in order.
+            // Sent under the lock, so a concurrent UNSUBSCRIBE of a channel cannot overtake its SUBSCRIBE.
+            confirmations = [.. _handlers.Keys.Select(channel => connection.SendAsync(RedisCommand.Subscribe, RespProcessors.Ignore, cancellationToken, channel).AsTask())];
         }
 
-        if (channels.Length == 0)
+        if (confirmations.Length == 0)
         {
             return;
         }
 
         try
         {
-            // One SUBSCRIBE per channel: each gets exactly one confirmation, which keeps replies matched in order.
-            var confirmations = new Task<bool>[channels.Length];
-            for (int i = 0; i < channels.Length; i++)
-            {
-                confirmations[i] = connection.SendAsync(RedisCommand.Subscribe, RespProcessors.Ignore, cancellationToken, channels[i]).AsTask();
-            }
-
             await Task.WhenAll(confirmations).ConfigureAwait(false);
-            RedisLog.Resubscribed(_logger, channels.Length);
+            RedisLog.Resubscribed(_logger, confirmations.Length);
         }
         catch (Exception ex) when (ex is RedisException or OperationCanceledException)
         {
-            RedisLog.ResubscribeFailed(_logger, ex, channels.Length);
+            RedisLog.ResubscribeFailed(_logger, ex, confirmations.Length);
         }
     }
 

@@ -107,6 +107,23 @@ public sealed class RedisClientExtensionsTests(RedisServer server)
         Assert.Contains("ConnectionStrings:redis", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task AddRedisClient_ServerAtMaxClients_StartsAnyway()
+    {
+        await using RedisServer full = await RedisServer.StartAsync("right-password", TestContext.Current.CancellationToken);
+        await full.CliAsync("CONFIG", "SET", "maxclients", "1");
+        using var occupant = new System.Net.Sockets.TcpClient();
+        await occupant.ConnectAsync(full.Host, full.Port, TestContext.Current.CancellationToken);
+        await occupant.GetStream().WriteAsync("PING\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        Assert.True(await occupant.GetStream().ReadAsync(new byte[64], TestContext.Current.CancellationToken) > 0);
+        using IHost host = Build(new() { ["ConnectionStrings:redis"] = $"{full.ConnectionString},connectTimeout=500" });
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+
+        Assert.False(host.Services.GetRequiredService<IRedisClient>().IsConnected);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
     [Fact]
     public void AddRedisClient_CalledTwice_RegistersOnce()
     {

@@ -65,6 +65,20 @@ public sealed class RedisConnectionSettingsTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("localhost,password=ab,secretTail", "secretTail", "part #3")]
+    [InlineData("localhost,password=ab,secretKey=v", "secretKey", "part #3")]
+    [InlineData("password=ab,secretHost,localhost", "secretHost", "part #3")]
+    [InlineData("localhost,password=ab,ssl=secretValue", "secretValue", "part #3")]
+    public void Parse_PasswordWithComma_NeverEchoesAFragment(string connectionString, string fragment, string expected)
+    {
+        FormatException error = Assert.Throws<FormatException>(() => RedisConnectionSettings.Parse(connectionString));
+
+        Assert.DoesNotContain(fragment, error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:redis", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_BadPasswordValue_NeverEchoesIt()
     {

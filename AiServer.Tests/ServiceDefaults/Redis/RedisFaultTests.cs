@@ -170,6 +170,104 @@ public sealed class RedisFaultTests
         Assert.Equal("pong-check", (await db.ExecuteAsync("ECHO", "pong-check")).ToString());
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task PausedServer_IdleSubscriber_IsDeclaredDeadThenResubscribesAfterResume()
+    {
+        // An idle subscriber connection has no command in flight, so only its own PING can reveal that the server went
+        // silent; syncTimeout 500 ms: PING after 0.5 s of silence, dead after max(2 x 0.5 s, 5 s) without a byte.
+        await using RedisServer server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using RedisClient client = await RedisTestClient.ConnectAsync(server.ConnectionString + ",syncTimeout=500,connectTimeout=1000");
+        IRedisSubscriber subscriber = client.GetSubscriber();
+        string channel = RedisTestClient.Key("half-open");
+        var messages = new ConcurrentQueue<string>();
+        await using IAsyncDisposable subscription = await subscriber.SubscribeAsync(channel, (_, m) => messages.Enqueue(m.ToString()), TestContext.Current.CancellationToken);
+
+        server.Pause();
+        try
+        {
+            await Wait.UntilAsync(() => !client.GetStatus().IsSubscriberConnected, TimeSpan.FromSeconds(30), "the subscriber connection to the paused server to be declared dead");
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        await Wait.UntilAsync(
+            async () =>
+            {
+                await subscriber.PublishAsync(channel, "after-resume");
+                return messages.Contains("after-resume");
+            },
+            WaitLimit,
+            () => $"a message to reach the re-subscribed handler (subscriber connected: {client.GetStatus().IsSubscriberConnected})",
+            TimeSpan.FromMilliseconds(100));
+
+        Assert.True(client.GetStatus().ReconnectCount >= 1);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task PausedServer_BlockingCommandWithBlockTime_TimesOutAfterBlockTimePlusCommandTimeout()
+    {
+        await using RedisServer server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using RedisClient client = await RedisTestClient.ConnectAsync(server.ConnectionString + ",syncTimeout=500");
+        IRedisDatabase db = client.GetDatabase();
+        string key = RedisTestClient.Key("blpop");
+        // Opens a blocking connection and returns it to the pool, so the next BLPOP is sent on a connection that works.
+        Assert.True((await db.ExecuteAsync("BLPOP", key, "0.01")).IsNull);
+
+        server.Pause();
+        try
+        {
+            Task<RedisResult> blocked = db.ExecuteAsync("BLPOP", key, 1).AsTask();
+
+            await Assert.ThrowsAsync<RedisTimeoutException>(() => Wait.ForAsync(blocked, TimeSpan.FromSeconds(30), "BLPOP with a block time of 1 s on a paused server"));
+        }
+        finally
+        {
+            server.Resume();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ConnectAsync_ServerAtMaxClients_IsRetriedNotAnAuthenticationError()
+    {
+        // Redis at maxclients accepts, answers "-ERR max number of clients reached" and closes: with a password, that
+        // error is the reply to AUTH, and it is transient.
+        await using RedisServer server = await RedisServer.StartAsync("s3cret", TestContext.Current.CancellationToken);
+        await server.CliAsync("CONFIG", "SET", "maxclients", "2");
+        using var first = new System.Net.Sockets.TcpClient();
+        using var second = new System.Net.Sockets.TcpClient();
+        await OccupyAsync(first);
+        await OccupyAsync(second);
+        await using RedisClient client = RedisClient.Create(server.ConnectionString + ",connectTimeout=1000", RedisTestClient.FastReconnect);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        Task connecting = client.ConnectAsync(timeout.Token);
+        await Wait.UntilAsync(
+            () => connecting.IsCompleted || client.GetStatus().LastError?.Contains("max number of clients", StringComparison.Ordinal) == true,
+            WaitLimit,
+            () => $"a connection attempt to be refused for maxclients (last error: {client.GetStatus().LastError})");
+        bool failedWhileFull = connecting.IsFaulted;
+        first.Dispose();
+        second.Dispose();
+        await Wait.ForAsync(connecting.ContinueWith(t => t, TaskScheduler.Default), WaitLimit, "the client to connect once the slots were free");
+
+        Assert.False(failedWhileFull, $"ConnectAsync failed while the server was full: {connecting.Exception?.InnerException?.Message}");
+        Assert.True(connecting.IsCompletedSuccessfully, connecting.Exception?.InnerException?.Message);
+        Assert.True(client.IsConnected);
+
+        async Task OccupyAsync(System.Net.Sockets.TcpClient occupant)
+        {
+            await occupant.ConnectAsync(server.Host, server.Port, TestContext.Current.CancellationToken);
+            System.Net.Sockets.NetworkStream stream = occupant.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+            byte[] buffer = new byte[128];
+            int read = await stream.ReadAsync(buffer, TestContext.Current.CancellationToken);
+            // An accepted client gets NOAUTH (it did not authenticate); a refused one would get the maxclients error.
+            Assert.StartsWith("-NOAUTH", System.Text.Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
+        }
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task ConnectAsync_WrongPassword_SaysThePasswordWasRejected()
     {

@@ -19,6 +19,55 @@ public sealed class RedisPubSubTests(RedisServer server) : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _client.DisposeAsync();
 
+    [Fact(Timeout = 60_000)]
+    public async Task SubscribeAndUnsubscribe_RacingOnOneChannel_ServerStaysSubscribedWhileAHandlerIsRegistered()
+    {
+        // Each round removes the only handler while another is added: whichever order the two take, the server must
+        // end up subscribed, because one handler is registered.
+        IRedisDatabase db = _client.GetDatabase();
+        string channel = RedisTestClient.Key("race");
+        var received = new ConcurrentQueue<string>();
+        IAsyncDisposable current = await _subscriber.SubscribeAsync(channel, (_, _) => { }, TestContext.Current.CancellationToken);
+        for (int round = 0; round < 300; round++)
+        {
+            IAsyncDisposable previous = current;
+            int id = round;
+            Action<string, RedisValue> handler = (_, m) =>   // a distinct delegate per round
+            {
+                if (id == 299)
+                {
+                    received.Enqueue(m.ToString());
+                }
+            };
+            Task unsubscribe = Task.Run(async () => await previous.DisposeAsync(), TestContext.Current.CancellationToken);
+            Task<IAsyncDisposable> subscribe = Task.Run(async () => await _subscriber.SubscribeAsync(channel, handler), TestContext.Current.CancellationToken);
+            await Task.WhenAll(unsubscribe, subscribe);
+            current = await subscribe;
+
+            long subscribers = (await db.ExecuteAsync("PUBSUB", "NUMSUB", channel)).Items[1].AsInt64();
+            Assert.True(subscribers == 1, $"round {round}: the server has {subscribers} subscribers while a handler is registered");
+        }
+
+        await _subscriber.PublishAsync(channel, "last", TestContext.Current.CancellationToken);
+        await Wait.UntilAsync(() => received.Contains("last"), WaitLimit, "the message to reach the remaining handler");
+        await current.DisposeAsync();
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task SubscribeAsync_SameHandlerTwiceOneDisposed_TheOtherStillReceives()
+    {
+        string channel = RedisTestClient.Key("twice");
+        var received = new ConcurrentQueue<string>();
+        Action<string, RedisValue> handler = (_, m) => received.Enqueue(m.ToString());
+        await using IAsyncDisposable kept = await _subscriber.SubscribeAsync(channel, handler, TestContext.Current.CancellationToken);
+        IAsyncDisposable disposed = await _subscriber.SubscribeAsync(channel, handler, TestContext.Current.CancellationToken);
+
+        await disposed.DisposeAsync();
+        await _subscriber.PublishAsync(channel, "still-here", TestContext.Current.CancellationToken);
+
+        await Wait.UntilAsync(() => received.Contains("still-here"), WaitLimit, "the message to reach the subscription that was not disposed");
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task SubscribeAsync_MessagesPublished_ReachEveryHandlerInOrder()
     {
