@@ -1,40 +1,21 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
+using AiServer.Tests.Infrastructure;
 
 namespace AiServer.Tests.ProviderEmulator;
 
 /// <summary>A second emulator with tight limits (request windows, ElevenLabs concurrency), kept apart from the shared one.</summary>
 public sealed class LimitedEmulatorFixture : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private EmulatorHost _host = null!;
 
-    public Uri BaseUri { get; private set; } = null!;
+    public Uri BaseUri => _host.BaseUri;
 
-    public async ValueTask InitializeAsync()
-    {
-        _app = AiServer.ProviderEmulator.Program.BuildApp(
-        [
-            "--urls", "http://127.0.0.1:0",
-            "--Logging:LogLevel:Default", "Warning",
+    public async ValueTask InitializeAsync() =>
+        _host = await EmulatorHost.StartAsync(
             "--Emulator:Replicate:RequestsPerMinute", "2",
             "--Emulator:ElevenLabs:MaxConcurrentRequests", "1",
-            "--Emulator:ElevenLabs:JobDuration", "00:00:02",
-        ]);
-        await _app.StartAsync(TestContext.Current.CancellationToken);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        BaseUri = new Uri(address.TrimEnd('/') + "/");
-    }
+            "--Emulator:ElevenLabs:JobDuration", "00:00:02");
 
-    public HttpClient Client(string provider) => new() { BaseAddress = new Uri(BaseUri, provider + "/"), Timeout = TimeSpan.FromSeconds(10) };
+    public HttpClient Client(string provider) => _host.Client(provider, authenticated: false);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
