@@ -319,8 +319,14 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
             RecordFailure(failureReason);
             lock (_gate)
             {
-                // Protect this instance at once; Redis confirms (or corrects) through ApplyFleet.
-                OpenLocally(_snapshot.Version, _time.GetTimestamp(), $"probe failed: {failureReason}");
+                // Protect this instance at once; Redis confirms (or corrects) through ApplyFleet. Not when an operator's
+                // forced state (or any other decision) replaced HALF_OPEN while the probe ran: that decision stands.
+                var snapshot = _snapshot;
+                var now = _time.GetTimestamp();
+                if (snapshot.Forced == ForcedState.None && snapshot.Effective(now) == CircuitState.HalfOpen)
+                {
+                    OpenLocally(snapshot.Version, now, $"probe failed: {failureReason}");
+                }
             }
         }
 
