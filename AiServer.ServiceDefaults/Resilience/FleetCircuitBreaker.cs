@@ -341,7 +341,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
     }
 
-    /// <summary>Called by the fleet sync once a probe report reached Redis (or failed).</summary>
+    /// <summary>Called by the fleet sync once a probe report or lease release reached Redis (or failed).</summary>
     internal void OnProbeReported() => Volatile.Write(ref _leaseStatus, LeaseNone);
 
     /// <summary>Called by the fleet sync with the result of a lease request.</summary>
@@ -571,9 +571,17 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
         else if (permit == Permit.FleetProbe)
         {
-            // The lease is still ours: offer it to the next call (or hand it back when idle).
-            Volatile.Write(ref _leaseGrantedAt, _time.GetTimestamp());
-            Volatile.Write(ref _leaseStatus, LeaseGranted);
+            // Hand the lease back rather than keep it for a later call: its PX in Redis runs from the original
+            // acquisition, so a probe started on it later could outlive it and overlap another instance's probe.
+            // The status stays "in use" until the release is done, so no second lease is asked for meanwhile.
+            if (_link is { } link)
+            {
+                link.ReleaseProbe(this, Volatile.Read(ref _leaseSlot));
+            }
+            else
+            {
+                Volatile.Write(ref _leaseStatus, LeaseNone);
+            }
         }
     }
 

@@ -102,7 +102,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
             if (!wasConnected && breaker.PendingManual is { } manual)
             {
                 // An operator's action taken while Redis was unreachable: it held locally, now it goes fleet-wide.
-                breaker.ApplyFleet(await _store.ApplyManualAsync(breaker.Name, manual.Action, _instanceId, manual.Reason, token).ConfigureAwait(false));
+                breaker.ApplyFleet(await _store.ApplyManualAsync(breaker.Name, manual.Action, _instanceId, manual.Reason, breaker.Options, token).ConfigureAwait(false));
                 breaker.ClearPendingManual(manual);
                 continue;
             }
@@ -161,8 +161,8 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         var snapshot = breaker.Snapshot;
         FleetStateRecord result = snapshot.Forced switch
         {
-            ForcedState.Open => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceOpen, _instanceId, snapshot.Reason, token).ConfigureAwait(false),
-            ForcedState.Closed => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceClose, _instanceId, snapshot.Reason, token).ConfigureAwait(false),
+            ForcedState.Open => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceOpen, _instanceId, snapshot.Reason, breaker.Options, token).ConfigureAwait(false),
+            ForcedState.Closed => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceClose, _instanceId, snapshot.Reason, breaker.Options, token).ConfigureAwait(false),
             _ => await _store.ReportTripAsync(breaker.Name, _instanceId, snapshot.Reason ?? "opened while Redis was unreachable", breaker.Options, token).ConfigureAwait(false),
         };
         breaker.ApplyFleet(result, authoritative: true);
@@ -223,6 +223,27 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     public void ReportProbe(FleetCircuitBreaker breaker, int slot, bool success, string? reason) =>
         Background(breaker, "probe-result", ct => _store.ReportProbeAsync(breaker.Name, _instanceId, slot, success, reason, breaker.Options, ct), breaker.OnProbeReported);
 
+    public void ReleaseProbe(FleetCircuitBreaker breaker, int slot) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            using var timeout = OperationTimeout();
+            await _store.ReleaseProbeAsync(breaker.Name, slot, _instanceId, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            // Best effort: a lease that could not be handed back expires with its PX.
+            _logger.OperationFailed("probe-release", breaker.Name, ex);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            breaker.OnProbeReported();
+        }
+    });
+
     public void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration) =>
         Background(breaker, "cooldown", ct => _store.SetCooldownAsync(breaker.Name, duration, _instanceId, ct), null);
 
@@ -232,7 +253,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         {
             using var timeout = OperationTimeout();
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-            breaker.ApplyFleet(await _store.ApplyManualAsync(breaker.Name, action, _instanceId, reason, linked.Token).ConfigureAwait(false));
+            breaker.ApplyFleet(await _store.ApplyManualAsync(breaker.Name, action, _instanceId, reason, breaker.Options, linked.Token).ConfigureAwait(false));
             return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

@@ -15,6 +15,12 @@ internal interface IFleetLink
 
     void ReportProbe(FleetCircuitBreaker breaker, int slot, bool success, string? reason);
 
+    /// <summary>
+    /// Hands a probe lease back to the fleet without a verdict (the call was cancelled, or the provider throttled it);
+    /// calls <see cref="FleetCircuitBreaker.OnProbeReported"/> when done.
+    /// </summary>
+    void ReleaseProbe(FleetCircuitBreaker breaker, int slot);
+
     void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration);
 
     /// <summary>Applies a manual action fleet-wide; false when Redis is unreachable (the action then holds locally and is replayed).</summary>

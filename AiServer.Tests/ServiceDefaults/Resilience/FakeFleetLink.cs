@@ -8,7 +8,7 @@ internal sealed class FakeFleetLink : IFleetLink
 {
     public bool IsConnected { get; set; } = true;
 
-    /// <summary>Requests in order: <c>trip</c>, <c>lease</c>, <c>probe:{slot}:{ok|fail}</c>, <c>cooldown</c>, <c>manual:{action}</c>.</summary>
+    /// <summary>Requests in order: <c>trip</c>, <c>lease</c>, <c>probe:{slot}:{ok|fail}</c>, <c>release:{slot}</c>, <c>cooldown</c>, <c>manual:{action}</c>.</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
 
     public void RequestTrip(FleetCircuitBreaker breaker, string reason) => Calls.Enqueue("trip");
@@ -17,6 +17,12 @@ internal sealed class FakeFleetLink : IFleetLink
 
     public void ReportProbe(FleetCircuitBreaker breaker, int slot, bool success, string? reason) =>
         Calls.Enqueue($"probe:{slot}:{(success ? "ok" : "fail")}");
+
+    public void ReleaseProbe(FleetCircuitBreaker breaker, int slot)
+    {
+        Calls.Enqueue($"release:{slot}");
+        breaker.OnProbeReported();
+    }
 
     public void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration) => Calls.Enqueue("cooldown");
 

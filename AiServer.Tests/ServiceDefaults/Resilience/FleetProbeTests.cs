@@ -52,4 +52,21 @@ public sealed class FleetProbeTests
         Assert.Equal(CircuitState.Open, breaker.State);
         Assert.Contains("probe:0:fail", _link.Calls);
     }
+
+    [Fact]
+    public void ReleaseUnjudged_FleetProbe_HandsTheLeaseBackInsteadOfKeepingIt()
+    {
+        var breaker = CreateHoldingLease();
+        var permit = breaker.TryEnter(out _);
+        Assert.Equal(Permit.FleetProbe, permit);
+
+        breaker.ReleaseUnjudged(permit); // the caller cancelled
+
+        Assert.Contains("release:0", _link.Calls);
+        Assert.DoesNotContain(_link.Calls, c => c.StartsWith("probe:", StringComparison.Ordinal));
+        // The next call must not start a probe on the old lease (its PX runs from the first acquisition): it asks anew.
+        Assert.Equal(Permit.Rejected, breaker.TryEnter(out var rejection));
+        Assert.Equal(RejectionReason.HalfOpenProbeBusy, rejection!.Reason);
+        Assert.Equal(2, _link.Calls.Count(c => c == "lease"));
+    }
 }
