@@ -562,7 +562,10 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
     }
 
-    /// <summary>A call cancelled by its caller says nothing about the provider: give back a probe slot without a verdict.</summary>
+    /// <summary>
+    /// A call cancelled by its caller, or throttled by the provider (429), says nothing about the provider's health:
+    /// no success, no failure (the consecutive-failure count stays), and a probe slot goes back without a verdict.
+    /// </summary>
     internal void ReleaseUnjudged(Permit permit)
     {
         if (permit == Permit.LocalProbe)

@@ -32,7 +32,7 @@ internal sealed class FleetResilienceHandler : DelegatingHandler
         _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
             .AddTimeout(options.TotalRequestTimeout)
             .AddRetry(retry)
-            .AddFleetCircuitBreaker(breaker, HttpFailureClassifier.FailureReason)
+            .AddFleetCircuitBreaker(breaker, HttpFailureClassifier.FailureReason, HttpFailureClassifier.IsThrottled)
             .AddTimeout(options.AttemptTimeout)
             .Build();
     }

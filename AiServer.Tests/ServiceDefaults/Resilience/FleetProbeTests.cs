@@ -1,4 +1,6 @@
+using System.Net;
 using AiServer.ServiceDefaults.Resilience;
+using Polly;
 
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 
@@ -68,5 +70,22 @@ public sealed class FleetProbeTests
         Assert.Equal(Permit.Rejected, breaker.TryEnter(out var rejection));
         Assert.Equal(RejectionReason.HalfOpenProbeBusy, rejection!.Reason);
         Assert.Equal(2, _link.Calls.Count(c => c == "lease"));
+    }
+
+    [Fact]
+    public async Task FleetProbeThrottled_NoVerdict_LeaseHandedBack()
+    {
+        var breaker = CreateHoldingLease();
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddFleetCircuitBreaker(breaker, HttpFailureClassifier.FailureReason, HttpFailureClassifier.IsThrottled)
+            .Build();
+
+        using var response = await pipeline.ExecuteAsync(static _ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.TooManyRequests)), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Contains("release:0", _link.Calls);
+        Assert.DoesNotContain(_link.Calls, c => c.StartsWith("probe:", StringComparison.Ordinal));
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(0, breaker.GetStats().Successes);
     }
 }

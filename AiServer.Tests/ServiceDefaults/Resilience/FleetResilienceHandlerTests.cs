@@ -109,6 +109,39 @@ public sealed class FleetResilienceHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_429BetweenFailures_NeitherResetsNorAddsToTheFailureCount()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 2);
+        using var client = CreateClient(breaker, (n, _) => new HttpResponseMessage(n == 2 ? HttpStatusCode.TooManyRequests : HttpStatusCode.ServiceUnavailable));
+
+        using var first = await SendAsync(client, HttpMethod.Post);
+        using var throttled = await SendAsync(client, HttpMethod.Post);
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.Equal(1, breaker.GetStats().ConsecutiveFailures);
+        Assert.Equal(0, breaker.GetStats().Successes);
+        using var third = await SendAsync(client, HttpMethod.Post); // waits for the cool-down, then 503
+
+        Assert.Equal(3, _sent.Count);
+        Assert.Equal(CircuitState.Open, breaker.State);
+    }
+
+    [Fact]
+    public async Task SendAsync_HalfOpenProbesThrottled_DoNotCloseTheCircuit()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 1, recoverySeconds: 10, successThreshold: 2);
+        breaker.Fail();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        using var client = CreateClient(breaker, (_, _) => new HttpResponseMessage(HttpStatusCode.TooManyRequests));
+
+        using var first = await SendAsync(client, HttpMethod.Post);
+        using var second = await SendAsync(client, HttpMethod.Post);
+
+        Assert.Equal(2, _sent.Count);
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(0, breaker.GetStats().Successes);
+    }
+
+    [Fact]
     public async Task SendAsync_PostWithoutIdempotencyKey503_NotRetriedBecauseItMayHaveBeenSent()
     {
         var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
