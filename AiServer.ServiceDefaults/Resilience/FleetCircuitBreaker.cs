@@ -392,6 +392,17 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         return Volatile.Read(ref _leaseSlot);
     }
 
+    /// <summary>What is left of the 429 cool-down on this instance, or null when there is none.</summary>
+    internal TimeSpan? CooldownRemaining
+    {
+        get
+        {
+            var until = Volatile.Read(ref _cooldownUntil);
+            var now = _time.GetTimestamp();
+            return until != 0 && now < until ? _time.GetElapsedTime(now, until) : null;
+        }
+    }
+
     /// <summary>Starts (or extends) the 429 cool-down on this instance.</summary>
     internal void ApplyCooldown(TimeSpan duration)
     {

@@ -28,7 +28,7 @@ internal sealed class FleetResilienceHandler : DelegatingHandler
         _logger = logger;
         _operationPrefix = breaker.Name + " ";
         var retry = new Polly.Retry.RetryStrategyOptions<HttpResponseMessage>();
-        RetryPresets.Configure(retry, RetryPresetOptions.For(preset), ShouldRetry, outcome => HttpFailureClassifier.RetryAfter(outcome, _time), logger);
+        RetryPresets.Configure(retry, RetryPresetOptions.For(preset), ShouldRetry, RetryAfter, logger);
         _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
             .AddTimeout(options.TotalRequestTimeout)
             .AddRetry(retry)
@@ -39,6 +39,22 @@ internal sealed class FleetResilienceHandler : DelegatingHandler
 
     internal static bool MaySafelyRepeat(HttpRequestMessage request) =>
         (request.Method != HttpMethod.Post && request.Method != HttpMethod.Patch) || request.Headers.Contains("Idempotency-Key");
+
+    /// <summary>
+    /// The wait a response or rejection asks for. After a 429 it is at least what is left of the cool-down the 429
+    /// started (its Retry-After or <see cref="FleetHttpResilienceOptions.DefaultThrottleCooldown"/>, or a longer one of
+    /// the fleet): an earlier attempt would only be turned away by our own cool-down.
+    /// </summary>
+    private TimeSpan? RetryAfter(Outcome<HttpResponseMessage> outcome)
+    {
+        var after = HttpFailureClassifier.RetryAfter(outcome, _time);
+        if (HttpFailureClassifier.IsThrottled(outcome) && _breaker.CooldownRemaining is { } cooldown && (after is null || cooldown > after))
+        {
+            after = cooldown;
+        }
+
+        return after;
+    }
 
     private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
     {

@@ -9,9 +9,9 @@ public sealed class FleetResilienceHandlerTests
     private readonly FakeTimeProvider _time = new();
     private readonly List<HttpRequestMessage> _sent = [];
 
-    private HttpClient CreateClient(FleetCircuitBreaker breaker, Func<int, HttpRequestMessage, HttpResponseMessage> respond)
+    private HttpClient CreateClient(FleetCircuitBreaker breaker, Func<int, HttpRequestMessage, HttpResponseMessage> respond, RetryPreset preset = RetryPreset.ExternalApi)
     {
-        var handler = new FleetResilienceHandler(breaker, RetryPreset.ExternalApi, new FleetHttpResilienceOptions(), _time, NullLogger.Instance)
+        var handler = new FleetResilienceHandler(breaker, preset, new FleetHttpResilienceOptions(), _time, NullLogger.Instance)
         {
             InnerHandler = new StubHandler((request, _) =>
             {
@@ -139,6 +139,28 @@ public sealed class FleetResilienceHandlerTests
         Assert.Equal(2, _sent.Count);
         Assert.Equal(CircuitState.HalfOpen, breaker.State);
         Assert.Equal(0, breaker.GetStats().Successes);
+    }
+
+    [Theory]
+    [InlineData(RetryPreset.Database)]
+    [InlineData(RetryPreset.ExternalApi)]
+    public async Task SendAsync_Get429WithoutRetryAfter_RetryWaitsForTheCooldownItStarted(RetryPreset preset)
+    {
+        var breaker = BreakerTestHelpers.Create(_time);
+        var sentAt = new List<DateTimeOffset>();
+        using var client = CreateClient(breaker, (n, _) =>
+        {
+            sentAt.Add(_time.GetUtcNow());
+            return new HttpResponseMessage(n == 1 ? HttpStatusCode.TooManyRequests : HttpStatusCode.OK);
+        }, preset);
+
+        using var response = await SendAsync(client, HttpMethod.Get);
+
+        // The second attempt really reaches the provider instead of being turned away by our own cool-down.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, sentAt.Count);
+        Assert.True(sentAt[1] - sentAt[0] >= new FleetHttpResilienceOptions().DefaultThrottleCooldown, "the retry must not start before the cool-down ends");
+        Assert.Equal(0, breaker.GetStats().Rejections);
     }
 
     [Fact]
