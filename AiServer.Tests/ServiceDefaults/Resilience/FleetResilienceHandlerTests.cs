@@ -255,6 +255,60 @@ public sealed class FleetResilienceHandlerTests
         Assert.Equal("timeout", breaker.GetStats().LastFailureReason);
     }
 
+    [Fact]
+    public async Task SendAsync_NonSeekableStreamBody503_ReturnsTheProviderAnswerInsteadOfRetrying()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
+        var handler = new FleetResilienceHandler(breaker, RetryPreset.ExternalApi, new FleetHttpResilienceOptions(), _time, NullLogger.Instance)
+        {
+            InnerHandler = new AsyncStubHandler(async (request, ct) =>
+            {
+                lock (_sent)
+                {
+                    _sent.Add(request);
+                }
+
+                await request.Content!.CopyToAsync(Stream.Null, ct); // what a real handler does: reads the body
+                return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+            }),
+        };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri("http://provider.test/") };
+        using var request = new HttpRequestMessage(HttpMethod.Put, "v1/files/a") { Content = new StreamContent(new ForwardOnlyStream([1, 2, 3])) };
+
+        using var response = await _time.DriveAsync(client.SendAsync(request, TestContext.Current.CancellationToken), TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Single(_sent);
+        Assert.Equal(1, breaker.GetStats().Failures);
+    }
+
+    [Fact]
+    public void IsReplayable_ContentKinds()
+    {
+        Assert.True(FleetResilienceHandler.IsReplayable(null));
+        Assert.True(FleetResilienceHandler.IsReplayable(new StringContent("{}")));
+        Assert.True(FleetResilienceHandler.IsReplayable(System.Net.Http.Json.JsonContent.Create(new { a = 1 })));
+        Assert.True(FleetResilienceHandler.IsReplayable(new MultipartFormDataContent { new ByteArrayContent([1]) }));
+        Assert.False(FleetResilienceHandler.IsReplayable(new StreamContent(new ForwardOnlyStream([1]))));
+        Assert.False(FleetResilienceHandler.IsReplayable(new MultipartFormDataContent { new StreamContent(new ForwardOnlyStream([1])) }));
+    }
+
+    /// <summary>A body that can be read once (a network or pipe stream).</summary>
+    private sealed class ForwardOnlyStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
+    }
+
     private sealed class AsyncStubHandler(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> respond) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
