@@ -336,7 +336,16 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
         else
         {
-            Volatile.Write(ref _leaseStatus, LeaseNone);
+            // Cut off from the fleet: judged here; the Redis lease goes back (best effort) rather than block its slot.
+            if (_link is { } lost)
+            {
+                lost.ReleaseProbe(this, slot);
+            }
+            else
+            {
+                Volatile.Write(ref _leaseStatus, LeaseNone);
+            }
+
             JudgeLocalProbe(failureReason);
         }
     }

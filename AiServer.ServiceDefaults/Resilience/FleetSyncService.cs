@@ -1,3 +1,4 @@
+using AiServer.ServiceDefaults.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,12 @@ namespace AiServer.ServiceDefaults.Resilience;
 /// </summary>
 internal sealed class FleetSyncService : BackgroundService, IFleetLink
 {
+    /// <summary>
+    /// Failed operations in a row (timeouts, server errors) after which the instance falls back to local breakers.
+    /// One slow answer is no reason to let every instance probe on its own; a lost connection is (at once).
+    /// </summary>
+    internal const int FailuresBeforeFallback = 3;
+
     private readonly CircuitBreakerRegistry _registry;
     private readonly IFleetStateStore _store;
     private readonly FleetSyncOptions _options;
@@ -23,6 +30,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     private volatile bool _connected;
     private volatile bool _initialLoadCompleted;
     private long _lastSync;
+    private int _failuresInARow;
     private string? _lastError;
 
     public FleetSyncService(CircuitBreakerRegistry registry, IFleetStateStore store, IOptions<FleetSyncOptions> options, TimeProvider timeProvider, ILogger<FleetSyncService> logger)
@@ -69,7 +77,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
             }
             catch (Exception ex)
             {
-                MarkDisconnected(ex);
+                OnFailed(ex);
             }
 
             try
@@ -119,6 +127,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         }
 
         Volatile.Write(ref _lastSync, _time.GetTimestamp());
+        OnSucceeded();
         if (!wasConnected)
         {
             _connected = true;
@@ -177,16 +186,43 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         }
     }
 
-    private void MarkDisconnected(Exception exception)
+    private void OnSucceeded()
+    {
+        if (Volatile.Read(ref _failuresInARow) != 0)
+        {
+            Volatile.Write(ref _failuresInARow, 0);
+        }
+    }
+
+    /// <summary>
+    /// A Redis operation failed: a lost connection switches to local breakers at once, other failures (a timeout, a
+    /// server error) only when <see cref="FailuresBeforeFallback"/> happened in a row.
+    /// </summary>
+    private void OnFailed(Exception exception)
     {
         _lastError = exception.GetType().Name + ": " + exception.Message;
+        if (exception is RedisConnectionException || exception.InnerException is RedisConnectionException
+            || Interlocked.Increment(ref _failuresInARow) >= FailuresBeforeFallback)
+        {
+            MarkDisconnected(exception);
+        }
+    }
+
+    private void MarkDisconnected(Exception exception)
+    {
         if (_connected)
         {
             _connected = false;
             _logger.SyncLost(exception);
             foreach (var breaker in _registry.Breakers)
             {
-                breaker.OnProbeLease(-1);
+                // An unused lease goes back to the fleet (best effort) instead of blocking its slot for the lease's PX.
+                // A lease in use is handed back when its probe ends (the result is judged locally then).
+                var slot = breaker.TryTakeIdleLease(TimeSpan.Zero);
+                if (slot >= 0)
+                {
+                    ReleaseProbe(breaker, slot);
+                }
             }
         }
     }
@@ -203,13 +239,14 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         {
             using var timeout = OperationTimeout();
             var lease = await _store.TryAcquireProbeAsync(breaker.Name, _instanceId, breaker.Options, _options.ProbeLeaseDuration, timeout.Token).ConfigureAwait(false);
+            OnSucceeded();
             breaker.ApplyFleet(lease.Record);
             slot = lease.Slot;
         }
         catch (Exception ex) when (!_stopping.IsCancellationRequested)
         {
             _logger.OperationFailed("probe-lease", breaker.Name, ex);
-            MarkDisconnected(ex);
+            OnFailed(ex);
         }
         catch (OperationCanceledException)
         {
@@ -259,7 +296,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             _logger.OperationFailed("manual", breaker.Name, ex);
-            MarkDisconnected(ex);
+            OnFailed(ex);
             return false;
         }
     }
@@ -270,12 +307,14 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         try
         {
             using var timeout = OperationTimeout();
-            breaker.ApplyFleet(await call(timeout.Token).ConfigureAwait(false));
+            var record = await call(timeout.Token).ConfigureAwait(false);
+            OnSucceeded();
+            breaker.ApplyFleet(record);
         }
         catch (Exception ex) when (!_stopping.IsCancellationRequested)
         {
             _logger.OperationFailed(operation, breaker.Name, ex);
-            MarkDisconnected(ex);
+            OnFailed(ex);
         }
         catch (OperationCanceledException)
         {

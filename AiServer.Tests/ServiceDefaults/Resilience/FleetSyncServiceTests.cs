@@ -1,0 +1,108 @@
+using AiServer.ServiceDefaults.Redis;
+using AiServer.ServiceDefaults.Resilience;
+using AiServer.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AiServer.Tests.ServiceDefaults.Resilience;
+
+/// <summary>The fleet sync's own decisions (when to fall back, leases, replays, subscriptions) over an in-memory store.</summary>
+public sealed class FleetSyncServiceTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    private readonly FakeFleetStateStore _store = new();
+    private readonly ServiceProvider _services;
+
+    public FleetSyncServiceTests()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OTEL_RESOURCE_ATTRIBUTES"] = "service.instance.id=node-t",
+            ["CircuitBreakerSync:Names:0"] = "svc",
+            ["CircuitBreakerSync:OperationTimeout"] = "00:00:02",
+            ["CircuitBreakers:svc:FailureThreshold"] = "1",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        FleetCircuitBreakerHostingExtensions.AddCore(services, configuration);
+        services.AddSingleton<IFleetStateStore>(_store);
+        services.AddSingleton<FleetSyncService>();
+        _services = services.BuildServiceProvider();
+        Sync = _services.GetRequiredService<FleetSyncService>();
+        Breaker = _services.GetRequiredService<CircuitBreakerRegistry>().GetFleet("svc");
+    }
+
+    private FleetSyncService Sync { get; }
+
+    private FleetCircuitBreaker Breaker { get; }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        Sync.Dispose();
+        _services.Dispose();
+    }
+
+    /// <summary>Connects with the fleet's "svc" in HALF_OPEN (an OPEN whose recovery time has passed).</summary>
+    private async Task ConnectHalfOpenAsync()
+    {
+        _store.Set(new FleetStateRecord { Name = "svc", State = CircuitState.Open, Version = 500, OpenRemainingMs = 0, OpenedBy = "node-x" });
+        await Sync.SyncOnceAsync(Ct);
+        Assert.True(Sync.IsConnected);
+        Assert.Equal(CircuitState.HalfOpen, Breaker.State);
+    }
+
+    [Fact]
+    public async Task OneOperationTimesOut_StaysInFleetModeAndKeepsAskingForLeases()
+    {
+        await ConnectHalfOpenAsync();
+        var permit = Permit.Rejected;
+        await Wait.UntilAsync(() => Task.FromResult((permit = Breaker.TryEnter(out _)) == Permit.FleetProbe), Bound, "the fleet probe lease");
+        _store.LeaseSlot = -1;
+        _store.Fail = op => op == "probe-result" ? new RedisTimeoutException("Redis did not answer EVALSHA in time") : null;
+
+        Breaker.OnCompleted(permit, null); // its report to Redis times out
+
+        // Still following the fleet: calls wait for a lease instead of every instance probing on its own.
+        await Wait.UntilAsync(() =>
+        {
+            Assert.NotEqual(Permit.LocalProbe, Breaker.TryEnter(out _));
+            return Task.FromResult(_store.Count("lease") >= 2);
+        }, Bound, "a new lease request after the failed report");
+        Assert.True(Sync.IsConnected);
+        Assert.NotNull(Sync.LastError);
+    }
+
+    [Fact]
+    public async Task FailuresInARow_FallBackToLocalBreakers()
+    {
+        await ConnectHalfOpenAsync();
+        _store.Fail = op => op == "cooldown" ? new RedisTimeoutException("Redis did not answer EVALSHA in time") : null;
+
+        for (var i = 1; i <= FleetSyncService.FailuresBeforeFallback; i++)
+        {
+            Breaker.ReportThrottled(TimeSpan.FromMilliseconds(1));
+            var expected = i;
+            await Wait.UntilAsync(() => Task.FromResult(_store.Count("cooldown") >= expected), Bound, $"cool-down report {i}");
+        }
+
+        await Wait.UntilAsync(() => Task.FromResult(!Sync.IsConnected), Bound, $"the fallback after {FleetSyncService.FailuresBeforeFallback} failures in a row");
+    }
+
+    [Fact]
+    public async Task ConnectionLost_FallsBackAtOnceAndHandsBackAnUnusedLease()
+    {
+        await ConnectHalfOpenAsync();
+        Breaker.OnProbeLease(0); // granted, not yet used by a call
+        _store.Fail = op => op == "cooldown" ? new RedisConnectionException("The connection to Redis is closed") : null;
+
+        Breaker.ReportThrottled(TimeSpan.FromMilliseconds(1));
+
+        await Wait.UntilAsync(() => Task.FromResult(!Sync.IsConnected), Bound, "the fallback after a lost connection");
+        await Wait.UntilAsync(() => Task.FromResult(_store.Count("release:0") == 1), Bound, "the unused lease to be handed back");
+        Assert.Equal(Permit.LocalProbe, Breaker.TryEnter(out _));
+    }
+}
