@@ -457,6 +457,11 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
 
         lock (_gate)
         {
+            if (_pendingManual is not null && !authoritative)
+            {
+                return false; // an operator's action not yet in Redis holds until it is written (then Redis's answer applies)
+            }
+
             var current = _snapshot;
             if (!authoritative && (record.Version < current.Version || (record.Version == current.Version && !current.IsLocal)))
             {
@@ -543,15 +548,21 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
     }
 
-    /// <summary>Clears the pending manual action once Redis has it (unless a newer one replaced it meanwhile).</summary>
-    internal void ClearPendingManual((ManualAction Action, string? Reason) done)
+    /// <summary>
+    /// Redis has <paramref name="done"/>: clears it and applies Redis's answer — unless a newer action replaced it
+    /// meanwhile (that one is written next and its answer applied then).
+    /// </summary>
+    internal void CompleteManual((ManualAction Action, string? Reason) done, FleetStateRecord record)
     {
         lock (_gate)
         {
-            if (_pendingManual == done)
+            if (_pendingManual != done)
             {
-                _pendingManual = null;
+                return;
             }
+
+            _pendingManual = null;
+            ApplyFleet(record);
         }
     }
 
@@ -626,9 +637,11 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
             _pendingManual = (action, reason);
         }
 
-        if (_link is { IsConnected: true } link && await link.ApplyManualAsync(this, action, reason, cancellationToken).ConfigureAwait(false))
+        if (_link is { IsConnected: true } link)
         {
-            ClearPendingManual((action, reason));
+            // The write does not take the caller's token: an aborted request only stops waiting for it. A write that
+            // fails leaves the action pending; the next sync round replays it.
+            await link.FlushManualAsync(this).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

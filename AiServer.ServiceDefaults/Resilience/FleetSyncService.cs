@@ -26,6 +26,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     private readonly ILogger _logger;
     private readonly string _instanceId;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _manualGate = new(1, 1);
     private IAsyncDisposable? _subscription;
     private volatile bool _connected;
     private volatile bool _initialLoadCompleted;
@@ -107,11 +108,11 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
 
         foreach (var breaker in _registry.Breakers)
         {
-            if (!wasConnected && breaker.PendingManual is { } manual)
+            if (breaker.HasPendingManual)
             {
-                // An operator's action taken while Redis was unreachable: it held locally, now it goes fleet-wide.
-                breaker.ApplyFleet(await _store.ApplyManualAsync(breaker.Name, manual.Action, _instanceId, manual.Reason, breaker.Options, token).ConfigureAwait(false));
-                breaker.ClearPendingManual(manual);
+                // An operator's action that has not reached Redis (taken while Redis was unreachable, or its write failed
+                // or was abandoned): it held locally, now it goes fleet-wide — before a read could revert it.
+                await WritePendingManualAsync(breaker, token).ConfigureAwait(false);
                 continue;
             }
 
@@ -284,20 +285,45 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     public void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration) =>
         Background(breaker, "cooldown", ct => _store.SetCooldownAsync(breaker.Name, duration, _instanceId, ct), null);
 
-    public async Task<bool> ApplyManualAsync(FleetCircuitBreaker breaker, ManualAction action, string? reason, CancellationToken cancellationToken)
+    public async Task<bool> FlushManualAsync(FleetCircuitBreaker breaker)
     {
         try
         {
             using var timeout = OperationTimeout();
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-            breaker.ApplyFleet(await _store.ApplyManualAsync(breaker.Name, action, _instanceId, reason, breaker.Options, linked.Token).ConfigureAwait(false));
+            await WritePendingManualAsync(breaker, timeout.Token).ConfigureAwait(false);
+            OnSucceeded();
             return true;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
         {
             _logger.OperationFailed("manual", breaker.Name, ex);
             OnFailed(ex);
             return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Writes the breaker's pending manual action (if any). Manual writes are serialized, and each writes the action
+    /// pending when it starts, so the operator's last action is the last one Redis sees.
+    /// </summary>
+    private async Task WritePendingManualAsync(FleetCircuitBreaker breaker, CancellationToken token)
+    {
+        await _manualGate.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            if (breaker.PendingManual is { } manual)
+            {
+                var record = await _store.ApplyManualAsync(breaker.Name, manual.Action, _instanceId, manual.Reason, breaker.Options, token).ConfigureAwait(false);
+                breaker.CompleteManual(manual, record);
+            }
+        }
+        finally
+        {
+            _manualGate.Release();
         }
     }
 
@@ -335,6 +361,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     public override void Dispose()
     {
         _stopping.Dispose();
+        _manualGate.Dispose();
         base.Dispose();
     }
 }

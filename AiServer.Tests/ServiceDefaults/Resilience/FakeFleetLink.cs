@@ -26,9 +26,9 @@ internal sealed class FakeFleetLink : IFleetLink
 
     public void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration) => Calls.Enqueue("cooldown");
 
-    public Task<bool> ApplyManualAsync(FleetCircuitBreaker breaker, ManualAction action, string? reason, CancellationToken cancellationToken)
+    public Task<bool> FlushManualAsync(FleetCircuitBreaker breaker)
     {
-        Calls.Enqueue($"manual:{action}");
+        Calls.Enqueue($"manual:{breaker.PendingManual?.Action}");
         return Task.FromResult(true);
     }
 }

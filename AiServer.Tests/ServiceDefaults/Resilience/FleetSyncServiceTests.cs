@@ -105,4 +105,28 @@ public sealed class FleetSyncServiceTests : IDisposable
         await Wait.UntilAsync(() => Task.FromResult(_store.Count("release:0") == 1), Bound, "the unused lease to be handed back");
         Assert.Equal(Permit.LocalProbe, Breaker.TryEnter(out _));
     }
+
+    [Fact]
+    public async Task ManualWriteFails_HoldsLocallyAndNextRoundReplaysIt()
+    {
+        await Sync.SyncOnceAsync(Ct);
+        var failures = 0;
+        _store.Fail = op => op == "manual" && Interlocked.Increment(ref failures) == 1 ? new RedisTimeoutException("Redis did not answer EVALSHA in time") : null;
+
+        await Breaker.ForceOpenAsync("incident 7", Ct);
+
+        Assert.True(Sync.IsConnected); // one timeout is no fallback...
+        Assert.True(Breaker.HasPendingManual); // ...so the action must not depend on a reconnect to be replayed
+        _store.Publish(new FleetStateRecord { Name = "svc", Exists = true, State = CircuitState.Closed, Version = 5000 });
+        Assert.Equal(ForcedState.Open, Breaker.GetStats().Forced);
+
+        await Sync.SyncOnceAsync(Ct);
+
+        Assert.Equal(2, _store.Count("manual:ForceOpen"));
+        Assert.False(Breaker.HasPendingManual);
+        Assert.Equal(ForcedState.Open, _store.Get("svc").Forced);
+        Assert.True(Breaker.Snapshot is { IsLocal: false, Forced: ForcedState.Open }, "the instance follows Redis's answer");
+        await Sync.SyncOnceAsync(Ct);
+        Assert.Equal(ForcedState.Open, Breaker.GetStats().Forced);
+    }
 }
