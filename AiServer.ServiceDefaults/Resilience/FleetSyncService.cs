@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AiServer.ServiceDefaults.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _manualGate = new(1, 1);
     private IAsyncDisposable? _subscription;
+    private Task<IAsyncDisposable>? _subscribing;
     private volatile bool _connected;
     private volatile bool _initialLoadCompleted;
     private long _lastSync;
@@ -104,7 +106,23 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         timeout.CancelAfter(_options.OperationTimeout * Math.Max(4, _registry.Breakers.Count));
         var token = timeout.Token;
         var wasConnected = _connected;
-        _subscription ??= await _store.SubscribeAsync(OnPublished, token).ConfigureAwait(false);
+        if (_subscription is null)
+        {
+            // One SUBSCRIBE at a time, outliving the round: a round that times out stops waiting for it, and the next
+            // round waits for the same one instead of registering another handler.
+            _subscribing ??= SubscribeAsync();
+            try
+            {
+                _subscription = await _subscribing.WaitAsync(token).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (_subscribing.IsCompleted)
+                {
+                    _subscribing = null;
+                }
+            }
+        }
 
         foreach (var breaker in _registry.Breakers)
         {
@@ -177,6 +195,22 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         };
         breaker.ApplyFleet(result, authoritative: true);
         return true;
+    }
+
+    private async Task<IAsyncDisposable> SubscribeAsync()
+    {
+        // Each attempt has its own handler, switched off when the attempt fails: the Redis client keeps a handler whose
+        // SUBSCRIBE failed without handing out its subscription, and a later attempt must not make it deliver twice.
+        var active = new StrongBox<bool>(true);
+        try
+        {
+            return await _store.SubscribeAsync(record => { if (active.Value) OnPublished(record); }, _stopping.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            active.Value = false;
+            throw;
+        }
     }
 
     private void OnPublished(FleetStateRecord record)

@@ -3,6 +3,7 @@ using AiServer.ServiceDefaults.Resilience;
 using AiServer.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 
@@ -12,6 +13,7 @@ public sealed class FleetSyncServiceTests : IDisposable
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     private readonly FakeFleetStateStore _store = new();
+    private readonly CapturingLoggerProvider _logs = new();
     private readonly ServiceProvider _services;
 
     public FleetSyncServiceTests()
@@ -25,7 +27,7 @@ public sealed class FleetSyncServiceTests : IDisposable
         }).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(_logs));
         FleetCircuitBreakerHostingExtensions.AddCore(services, configuration);
         services.AddSingleton<IFleetStateStore>(_store);
         services.AddSingleton<FleetSyncService>();
@@ -128,5 +130,67 @@ public sealed class FleetSyncServiceTests : IDisposable
         Assert.True(Breaker.Snapshot is { IsLocal: false, Forced: ForcedState.Open }, "the instance follows Redis's answer");
         await Sync.SyncOnceAsync(Ct);
         Assert.Equal(ForcedState.Open, Breaker.GetStats().Forced);
+    }
+
+    [Fact]
+    public async Task SubscribeSlowerThanARound_OneHandlerOnly()
+    {
+        var confirmed = new TaskCompletionSource<IAsyncDisposable>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.OnSubscribe = (_, _) => confirmed.Task; // Redis never confirms within a round
+
+        for (var round = 0; round < 3; round++)
+        {
+            using var roundTimeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            roundTimeout.CancelAfter(TimeSpan.FromMilliseconds(50));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Sync.SyncOnceAsync(roundTimeout.Token));
+        }
+
+        Assert.Equal(1, _store.Count("subscribe"));
+        confirmed.SetResult(new FakeFleetStateStore.Unsubscriber(_store, _store.Handlers.Single()));
+        await Sync.SyncOnceAsync(Ct);
+        Assert.True(Sync.IsConnected);
+        Assert.Equal(1, _store.Count("subscribe"));
+        Assert.Single(_store.Handlers);
+    }
+
+    [Fact]
+    public async Task SubscribeFailedOnce_HandlerLeftInTheClientDoesNotDeliverTwice()
+    {
+        var attempts = 0;
+        _store.OnSubscribe = (handler, _) => Interlocked.Increment(ref attempts) == 1
+            ? Task.FromException<IAsyncDisposable>(new RedisTimeoutException("Redis did not answer SUBSCRIBE in time")) // the handler stays registered
+            : Task.FromResult<IAsyncDisposable>(new FakeFleetStateStore.Unsubscriber(_store, handler));
+        await Assert.ThrowsAsync<RedisTimeoutException>(() => Sync.SyncOnceAsync(Ct));
+        await Sync.SyncOnceAsync(Ct);
+        Assert.Equal(2, _store.Handlers.Count);
+        Breaker.ApplyFleet(new FleetStateRecord { Name = "svc", Exists = true, State = CircuitState.Closed, Version = 9000 });
+
+        _store.Publish(new FleetStateRecord { Name = "svc", Exists = true, State = CircuitState.Open, Version = 8000 }); // stale: each delivery logs 4004
+
+        Assert.Equal(1, _logs.Count(4004));
+    }
+
+    private sealed class CapturingLoggerProvider : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<int> _events = new();
+
+        public int Count(int eventId) => _events.Count(e => e == eventId);
+
+        public ILogger CreateLogger(string categoryName) => new Logger(_events);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<int> events) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                events.Enqueue(eventId.Id);
+        }
     }
 }
