@@ -319,8 +319,14 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
             RecordFailure(failureReason);
             lock (_gate)
             {
-                // Protect this instance at once; Redis confirms (or corrects) through ApplyFleet.
-                OpenLocally(_snapshot.Version, _time.GetTimestamp(), $"probe failed: {failureReason}");
+                // Protect this instance at once; Redis confirms (or corrects) through ApplyFleet. Not when an operator's
+                // forced state (or any other decision) replaced HALF_OPEN while the probe ran: that decision stands.
+                var snapshot = _snapshot;
+                var now = _time.GetTimestamp();
+                if (snapshot.Forced == ForcedState.None && snapshot.Effective(now) == CircuitState.HalfOpen)
+                {
+                    OpenLocally(snapshot.Version, now, $"probe failed: {failureReason}");
+                }
             }
         }
 
@@ -330,12 +336,21 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
         else
         {
-            Volatile.Write(ref _leaseStatus, LeaseNone);
+            // Cut off from the fleet: judged here; the Redis lease goes back (best effort) rather than block its slot.
+            if (_link is { } lost)
+            {
+                lost.ReleaseProbe(this, slot);
+            }
+            else
+            {
+                Volatile.Write(ref _leaseStatus, LeaseNone);
+            }
+
             JudgeLocalProbe(failureReason);
         }
     }
 
-    /// <summary>Called by the fleet sync once a probe report reached Redis (or failed).</summary>
+    /// <summary>Called by the fleet sync once a probe report or lease release reached Redis (or failed).</summary>
     internal void OnProbeReported() => Volatile.Write(ref _leaseStatus, LeaseNone);
 
     /// <summary>Called by the fleet sync with the result of a lease request.</summary>
@@ -386,6 +401,17 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         return Volatile.Read(ref _leaseSlot);
     }
 
+    /// <summary>What is left of the 429 cool-down on this instance, or null when there is none.</summary>
+    internal TimeSpan? CooldownRemaining
+    {
+        get
+        {
+            var until = Volatile.Read(ref _cooldownUntil);
+            var now = _time.GetTimestamp();
+            return until != 0 && now < until ? _time.GetElapsedTime(now, until) : null;
+        }
+    }
+
     /// <summary>Starts (or extends) the 429 cool-down on this instance.</summary>
     internal void ApplyCooldown(TimeSpan duration)
     {
@@ -431,6 +457,11 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
 
         lock (_gate)
         {
+            if (_pendingManual is not null && !authoritative)
+            {
+                return false; // an operator's action not yet in Redis holds until it is written (then Redis's answer applies)
+            }
+
             var current = _snapshot;
             if (!authoritative && (record.Version < current.Version || (record.Version == current.Version && !current.IsLocal)))
             {
@@ -520,15 +551,21 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
     }
 
-    /// <summary>Clears the pending manual action once Redis has it (unless a newer one replaced it meanwhile).</summary>
-    internal void ClearPendingManual((ManualAction Action, string? Reason) done)
+    /// <summary>
+    /// Redis has <paramref name="done"/>: clears it and applies Redis's answer — unless a newer action replaced it
+    /// meanwhile (that one is written next and its answer applied then).
+    /// </summary>
+    internal void CompleteManual((ManualAction Action, string? Reason) done, FleetStateRecord record)
     {
         lock (_gate)
         {
-            if (_pendingManual == done)
+            if (_pendingManual != done)
             {
-                _pendingManual = null;
+                return;
             }
+
+            _pendingManual = null;
+            ApplyFleet(record);
         }
     }
 
@@ -559,7 +596,10 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
     }
 
-    /// <summary>A call cancelled by its caller says nothing about the provider: give back a probe slot without a verdict.</summary>
+    /// <summary>
+    /// A call cancelled by its caller, or throttled by the provider (429), says nothing about the provider's health:
+    /// no success, no failure (the consecutive-failure count stays), and a probe slot goes back without a verdict.
+    /// </summary>
     internal void ReleaseUnjudged(Permit permit)
     {
         if (permit == Permit.LocalProbe)
@@ -568,9 +608,17 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
         else if (permit == Permit.FleetProbe)
         {
-            // The lease is still ours: offer it to the next call (or hand it back when idle).
-            Volatile.Write(ref _leaseGrantedAt, _time.GetTimestamp());
-            Volatile.Write(ref _leaseStatus, LeaseGranted);
+            // Hand the lease back rather than keep it for a later call: its PX in Redis runs from the original
+            // acquisition, so a probe started on it later could outlive it and overlap another instance's probe.
+            // The status stays "in use" until the release is done, so no second lease is asked for meanwhile.
+            if (_link is { } link)
+            {
+                link.ReleaseProbe(this, Volatile.Read(ref _leaseSlot));
+            }
+            else
+            {
+                Volatile.Write(ref _leaseStatus, LeaseNone);
+            }
         }
     }
 
@@ -592,9 +640,11 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
             _pendingManual = (action, reason);
         }
 
-        if (_link is { IsConnected: true } link && await link.ApplyManualAsync(this, action, reason, cancellationToken).ConfigureAwait(false))
+        if (_link is { IsConnected: true } link)
         {
-            ClearPendingManual((action, reason));
+            // The write does not take the caller's token: an aborted request only stops waiting for it. A write that
+            // fails leaves the action pending; the next sync round replays it.
+            await link.FlushManualAsync(this).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -37,6 +37,14 @@ public static class FleetCircuitBreakerPipelineExtensions
         return builder.AddStrategy(_ => new FleetCircuitBreakerStrategy<TResult>(fleet, failureReason), new FleetCircuitBreakerStrategyOptions());
     }
 
+    /// <summary>As the public overload, plus outcomes that are neither success nor failure (<paramref name="isNeutral"/>).</summary>
+    internal static ResiliencePipelineBuilder<TResult> AddFleetCircuitBreaker<TResult>(this ResiliencePipelineBuilder<TResult> builder, ICircuitBreaker breaker, Func<Outcome<TResult>, string?> failureReason, Func<Outcome<TResult>, bool> isNeutral)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var fleet = AsFleet(breaker);
+        return builder.AddStrategy(_ => new FleetCircuitBreakerStrategy<TResult>(fleet, failureReason, isNeutral), new FleetCircuitBreakerStrategyOptions());
+    }
+
     private static FleetCircuitBreaker AsFleet(ICircuitBreaker breaker)
     {
         ArgumentNullException.ThrowIfNull(breaker);

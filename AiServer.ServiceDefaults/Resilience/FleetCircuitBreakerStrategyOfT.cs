@@ -3,11 +3,12 @@ using Polly;
 namespace AiServer.ServiceDefaults.Resilience;
 
 /// <summary>
-/// The fleet breaker as a typed Polly strategy: <c>failureReason</c> returns null for a success (or an outcome that
-/// must not count, such as a 429), else a short reason such as <c>HTTP 503</c>.
+/// The fleet breaker as a typed Polly strategy: <c>failureReason</c> returns null for a success, else a short reason
+/// such as <c>HTTP 503</c>. Outcomes accepted by <c>isNeutral</c> (a 429: throttling) are neither: they leave the failure
+/// count alone, are no probe success, and give a probe's slot back without a verdict.
 /// </summary>
 /// <typeparam name="T">The result type.</typeparam>
-internal sealed class FleetCircuitBreakerStrategy<T>(FleetCircuitBreaker breaker, Func<Outcome<T>, string?> failureReason) : ResilienceStrategy<T>
+internal sealed class FleetCircuitBreakerStrategy<T>(FleetCircuitBreaker breaker, Func<Outcome<T>, string?> failureReason, Func<Outcome<T>, bool>? isNeutral = null) : ResilienceStrategy<T>
 {
     protected override ValueTask<Outcome<T>> ExecuteCore<TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state)
@@ -56,7 +57,8 @@ internal sealed class FleetCircuitBreakerStrategy<T>(FleetCircuitBreaker breaker
 
     private void Complete(Permit permit, Outcome<T> outcome, ResilienceContext context)
     {
-        if (outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        if ((outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+            || (isNeutral is not null && isNeutral(outcome)))
         {
             breaker.ReleaseUnjudged(permit);
         }

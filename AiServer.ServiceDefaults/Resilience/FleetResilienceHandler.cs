@@ -8,10 +8,15 @@ namespace AiServer.ServiceDefaults.Resilience;
 /// The standard resilience handler of a provider's named <see cref="HttpClient"/>, built on the fleet breaker:
 /// total timeout -> retry preset -> fleet breaker (with the shared 429 cool-down) -> attempt timeout.
 /// A POST or PATCH without an <c>Idempotency-Key</c> header is retried only when the failure proves it was never sent.
+/// A request whose body cannot be sent twice (e.g. a <see cref="StreamContent"/>) is not retried once an attempt
+/// reached the inner handler: the caller gets that attempt's outcome, not "stream already consumed" from the next one.
 /// </summary>
 internal sealed class FleetResilienceHandler : DelegatingHandler
 {
     internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("AiServer.Request");
+
+    /// <summary>Set once a request whose content cannot be replayed went to the inner handler.</summary>
+    private static readonly ResiliencePropertyKey<bool> ContentUsedKey = new("AiServer.ContentUsed");
 
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly FleetCircuitBreaker _breaker;
@@ -28,11 +33,11 @@ internal sealed class FleetResilienceHandler : DelegatingHandler
         _logger = logger;
         _operationPrefix = breaker.Name + " ";
         var retry = new Polly.Retry.RetryStrategyOptions<HttpResponseMessage>();
-        RetryPresets.Configure(retry, RetryPresetOptions.For(preset), ShouldRetry, outcome => HttpFailureClassifier.RetryAfter(outcome, _time), logger);
+        RetryPresets.Configure(retry, RetryPresetOptions.For(preset), ShouldRetry, RetryAfter, logger);
         _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
             .AddTimeout(options.TotalRequestTimeout)
             .AddRetry(retry)
-            .AddFleetCircuitBreaker(breaker, HttpFailureClassifier.FailureReason)
+            .AddFleetCircuitBreaker(breaker, HttpFailureClassifier.FailureReason, HttpFailureClassifier.IsThrottled)
             .AddTimeout(options.AttemptTimeout)
             .Build();
     }
@@ -40,9 +45,41 @@ internal sealed class FleetResilienceHandler : DelegatingHandler
     internal static bool MaySafelyRepeat(HttpRequestMessage request) =>
         (request.Method != HttpMethod.Post && request.Method != HttpMethod.Patch) || request.Headers.Contains("Idempotency-Key");
 
+    /// <summary>
+    /// The wait a response or rejection asks for. After a 429 it is at least what is left of the cool-down the 429
+    /// started (its Retry-After or <see cref="FleetHttpResilienceOptions.DefaultThrottleCooldown"/>, or a longer one of
+    /// the fleet): an earlier attempt would only be turned away by our own cool-down.
+    /// </summary>
+    private TimeSpan? RetryAfter(Outcome<HttpResponseMessage> outcome)
+    {
+        var after = HttpFailureClassifier.RetryAfter(outcome, _time);
+        if (HttpFailureClassifier.IsThrottled(outcome) && _breaker.CooldownRemaining is { } cooldown && (after is null || cooldown > after))
+        {
+            after = cooldown;
+        }
+
+        return after;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="content"/> can be serialized again for another attempt: no body, or a body held in
+    /// memory (string, bytes, form, memory, JSON serialized per send, multipart of those). A stream is read once.
+    /// </summary>
+    internal static bool IsReplayable(HttpContent? content) => content switch
+    {
+        null or ByteArrayContent or ReadOnlyMemoryContent or System.Net.Http.Json.JsonContent => true,
+        MultipartContent multipart => multipart.All(IsReplayable),
+        _ => false,
+    };
+
     private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
     {
         if (outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        if (context.Properties.TryGetValue(ContentUsedKey, out var contentUsed) && contentUsed)
         {
             return false;
         }
@@ -72,6 +109,12 @@ internal sealed class FleetResilienceHandler : DelegatingHandler
                     try
                     {
                         var request = ctx.Properties.GetValue(RequestKey, null!);
+                        if (!IsReplayable(request.Content))
+                        {
+                            // From here the body may be (partly) consumed: this attempt's outcome is the last.
+                            ctx.Properties.Set(ContentUsedKey, true);
+                        }
+
                         var response = await self.SendOnceAsync(request, ctx.CancellationToken).ConfigureAwait(false);
                         return Outcome.FromResult(response);
                     }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using AiServer.ServiceDefaults.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,6 +14,12 @@ namespace AiServer.ServiceDefaults.Resilience;
 /// </summary>
 internal sealed class FleetSyncService : BackgroundService, IFleetLink
 {
+    /// <summary>
+    /// Failed operations in a row (timeouts, server errors) after which the instance falls back to local breakers.
+    /// One slow answer is no reason to let every instance probe on its own; a lost connection is (at once).
+    /// </summary>
+    internal const int FailuresBeforeFallback = 3;
+
     private readonly CircuitBreakerRegistry _registry;
     private readonly IFleetStateStore _store;
     private readonly FleetSyncOptions _options;
@@ -19,10 +27,13 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     private readonly ILogger _logger;
     private readonly string _instanceId;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _manualGate = new(1, 1);
     private IAsyncDisposable? _subscription;
+    private Task<IAsyncDisposable>? _subscribing;
     private volatile bool _connected;
     private volatile bool _initialLoadCompleted;
     private long _lastSync;
+    private int _failuresInARow;
     private string? _lastError;
 
     public FleetSyncService(CircuitBreakerRegistry registry, IFleetStateStore store, IOptions<FleetSyncOptions> options, TimeProvider timeProvider, ILogger<FleetSyncService> logger)
@@ -69,7 +80,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
             }
             catch (Exception ex)
             {
-                MarkDisconnected(ex);
+                OnFailed(ex);
             }
 
             try
@@ -95,15 +106,31 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         timeout.CancelAfter(_options.OperationTimeout * Math.Max(4, _registry.Breakers.Count));
         var token = timeout.Token;
         var wasConnected = _connected;
-        _subscription ??= await _store.SubscribeAsync(OnPublished, token).ConfigureAwait(false);
+        if (_subscription is null)
+        {
+            // One SUBSCRIBE at a time, outliving the round: a round that times out stops waiting for it, and the next
+            // round waits for the same one instead of registering another handler.
+            _subscribing ??= SubscribeAsync();
+            try
+            {
+                _subscription = await _subscribing.WaitAsync(token).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (_subscribing.IsCompleted)
+                {
+                    _subscribing = null;
+                }
+            }
+        }
 
         foreach (var breaker in _registry.Breakers)
         {
-            if (!wasConnected && breaker.PendingManual is { } manual)
+            if (breaker.HasPendingManual)
             {
-                // An operator's action taken while Redis was unreachable: it held locally, now it goes fleet-wide.
-                breaker.ApplyFleet(await _store.ApplyManualAsync(breaker.Name, manual.Action, _instanceId, manual.Reason, token).ConfigureAwait(false));
-                breaker.ClearPendingManual(manual);
+                // An operator's action that has not reached Redis (taken while Redis was unreachable, or its write failed
+                // or was abandoned): it held locally, now it goes fleet-wide — before a read could revert it.
+                await WritePendingManualAsync(breaker, token).ConfigureAwait(false);
                 continue;
             }
 
@@ -119,6 +146,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         }
 
         Volatile.Write(ref _lastSync, _time.GetTimestamp());
+        OnSucceeded();
         if (!wasConnected)
         {
             _connected = true;
@@ -161,12 +189,28 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         var snapshot = breaker.Snapshot;
         FleetStateRecord result = snapshot.Forced switch
         {
-            ForcedState.Open => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceOpen, _instanceId, snapshot.Reason, token).ConfigureAwait(false),
-            ForcedState.Closed => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceClose, _instanceId, snapshot.Reason, token).ConfigureAwait(false),
+            ForcedState.Open => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceOpen, _instanceId, snapshot.Reason, breaker.Options, token).ConfigureAwait(false),
+            ForcedState.Closed => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceClose, _instanceId, snapshot.Reason, breaker.Options, token).ConfigureAwait(false),
             _ => await _store.ReportTripAsync(breaker.Name, _instanceId, snapshot.Reason ?? "opened while Redis was unreachable", breaker.Options, token).ConfigureAwait(false),
         };
         breaker.ApplyFleet(result, authoritative: true);
         return true;
+    }
+
+    private async Task<IAsyncDisposable> SubscribeAsync()
+    {
+        // Each attempt has its own handler, switched off when the attempt fails: the Redis client keeps a handler whose
+        // SUBSCRIBE failed without handing out its subscription, and a later attempt must not make it deliver twice.
+        var active = new StrongBox<bool>(true);
+        try
+        {
+            return await _store.SubscribeAsync(record => { if (active.Value) OnPublished(record); }, _stopping.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            active.Value = false;
+            throw;
+        }
     }
 
     private void OnPublished(FleetStateRecord record)
@@ -177,16 +221,43 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         }
     }
 
-    private void MarkDisconnected(Exception exception)
+    private void OnSucceeded()
+    {
+        if (Volatile.Read(ref _failuresInARow) != 0)
+        {
+            Volatile.Write(ref _failuresInARow, 0);
+        }
+    }
+
+    /// <summary>
+    /// A Redis operation failed: a lost connection switches to local breakers at once, other failures (a timeout, a
+    /// server error) only when <see cref="FailuresBeforeFallback"/> happened in a row.
+    /// </summary>
+    private void OnFailed(Exception exception)
     {
         _lastError = exception.GetType().Name + ": " + exception.Message;
+        if (exception is RedisConnectionException || exception.InnerException is RedisConnectionException
+            || Interlocked.Increment(ref _failuresInARow) >= FailuresBeforeFallback)
+        {
+            MarkDisconnected(exception);
+        }
+    }
+
+    private void MarkDisconnected(Exception exception)
+    {
         if (_connected)
         {
             _connected = false;
             _logger.SyncLost(exception);
             foreach (var breaker in _registry.Breakers)
             {
-                breaker.OnProbeLease(-1);
+                // An unused lease goes back to the fleet (best effort) instead of blocking its slot for the lease's PX.
+                // A lease in use is handed back when its probe ends (the result is judged locally then).
+                var slot = breaker.TryTakeIdleLease(TimeSpan.Zero);
+                if (slot >= 0)
+                {
+                    ReleaseProbe(breaker, slot);
+                }
             }
         }
     }
@@ -203,13 +274,14 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         {
             using var timeout = OperationTimeout();
             var lease = await _store.TryAcquireProbeAsync(breaker.Name, _instanceId, breaker.Options, _options.ProbeLeaseDuration, timeout.Token).ConfigureAwait(false);
+            OnSucceeded();
             breaker.ApplyFleet(lease.Record);
             slot = lease.Slot;
         }
         catch (Exception ex) when (!_stopping.IsCancellationRequested)
         {
             _logger.OperationFailed("probe-lease", breaker.Name, ex);
-            MarkDisconnected(ex);
+            OnFailed(ex);
         }
         catch (OperationCanceledException)
         {
@@ -223,23 +295,69 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     public void ReportProbe(FleetCircuitBreaker breaker, int slot, bool success, string? reason) =>
         Background(breaker, "probe-result", ct => _store.ReportProbeAsync(breaker.Name, _instanceId, slot, success, reason, breaker.Options, ct), breaker.OnProbeReported);
 
-    public void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration) =>
-        Background(breaker, "cooldown", ct => _store.SetCooldownAsync(breaker.Name, duration, _instanceId, ct), null);
-
-    public async Task<bool> ApplyManualAsync(FleetCircuitBreaker breaker, ManualAction action, string? reason, CancellationToken cancellationToken)
+    public void ReleaseProbe(FleetCircuitBreaker breaker, int slot) => _ = Task.Run(async () =>
     {
         try
         {
             using var timeout = OperationTimeout();
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-            breaker.ApplyFleet(await _store.ApplyManualAsync(breaker.Name, action, _instanceId, reason, linked.Token).ConfigureAwait(false));
+            await _store.ReleaseProbeAsync(breaker.Name, slot, _instanceId, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            // Best effort: a lease that could not be handed back expires with its PX.
+            _logger.OperationFailed("probe-release", breaker.Name, ex);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            breaker.OnProbeReported();
+        }
+    });
+
+    public void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration) =>
+        Background(breaker, "cooldown", ct => _store.SetCooldownAsync(breaker.Name, duration, _instanceId, ct), null);
+
+    public async Task<bool> FlushManualAsync(FleetCircuitBreaker breaker)
+    {
+        try
+        {
+            using var timeout = OperationTimeout();
+            await WritePendingManualAsync(breaker, timeout.Token).ConfigureAwait(false);
+            OnSucceeded();
             return true;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
         {
             _logger.OperationFailed("manual", breaker.Name, ex);
-            MarkDisconnected(ex);
+            OnFailed(ex);
             return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Writes the breaker's pending manual action (if any). Manual writes are serialized, and each writes the action
+    /// pending when it starts, so the operator's last action is the last one Redis sees.
+    /// </summary>
+    private async Task WritePendingManualAsync(FleetCircuitBreaker breaker, CancellationToken token)
+    {
+        await _manualGate.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            if (breaker.PendingManual is { } manual)
+            {
+                var record = await _store.ApplyManualAsync(breaker.Name, manual.Action, _instanceId, manual.Reason, breaker.Options, token).ConfigureAwait(false);
+                breaker.CompleteManual(manual, record);
+            }
+        }
+        finally
+        {
+            _manualGate.Release();
         }
     }
 
@@ -249,12 +367,14 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         try
         {
             using var timeout = OperationTimeout();
-            breaker.ApplyFleet(await call(timeout.Token).ConfigureAwait(false));
+            var record = await call(timeout.Token).ConfigureAwait(false);
+            OnSucceeded();
+            breaker.ApplyFleet(record);
         }
         catch (Exception ex) when (!_stopping.IsCancellationRequested)
         {
             _logger.OperationFailed(operation, breaker.Name, ex);
-            MarkDisconnected(ex);
+            OnFailed(ex);
         }
         catch (OperationCanceledException)
         {
@@ -275,6 +395,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     public override void Dispose()
     {
         _stopping.Dispose();
+        _manualGate.Dispose();
         base.Dispose();
     }
 }

@@ -6,8 +6,8 @@ using Polly.Timeout;
 namespace AiServer.ServiceDefaults.Resilience;
 
 /// <summary>
-/// What counts against a provider: connection errors, timeouts, 5xx and 408. A 429 is throttling (cool-down, never a
-/// failure); other 4xx are the request's fault.
+/// What counts against a provider: connection errors, timeouts, 5xx and 408. A 429 is throttling: honoured through the
+/// cool-down, neither a failure nor a success (<see cref="IsThrottled"/>). Other 4xx are the request's fault.
 /// </summary>
 internal static class HttpFailureClassifier
 {
@@ -36,6 +36,10 @@ internal static class HttpFailureClassifier
 
         return outcome.Result is { } response && IsFailureStatus(response.StatusCode) ? StatusLabel(response.StatusCode) : null;
     }
+
+    /// <summary>A 429: a neutral verdict (no failure, no success, no probe result).</summary>
+    public static bool IsThrottled(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception is null && outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests };
 
     public static bool IsFailureStatus(HttpStatusCode status) => (int)status >= 500 || status == HttpStatusCode.RequestTimeout;
 

@@ -15,8 +15,18 @@ internal interface IFleetLink
 
     void ReportProbe(FleetCircuitBreaker breaker, int slot, bool success, string? reason);
 
+    /// <summary>
+    /// Hands a probe lease back to the fleet without a verdict (the call was cancelled, or the provider throttled it);
+    /// calls <see cref="FleetCircuitBreaker.OnProbeReported"/> when done.
+    /// </summary>
+    void ReleaseProbe(FleetCircuitBreaker breaker, int slot);
+
     void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration);
 
-    /// <summary>Applies a manual action fleet-wide; false when Redis is unreachable (the action then holds locally and is replayed).</summary>
-    Task<bool> ApplyManualAsync(FleetCircuitBreaker breaker, ManualAction action, string? reason, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes the breaker's pending manual action fleet-wide, on the sync's own timeout (never a caller's token: an
+    /// aborted admin request must not leave the action half done). False when it did not reach Redis: the action then
+    /// holds locally and the next sync round replays it.
+    /// </summary>
+    Task<bool> FlushManualAsync(FleetCircuitBreaker breaker);
 }

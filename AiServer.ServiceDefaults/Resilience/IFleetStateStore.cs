@@ -15,7 +15,10 @@ internal interface IFleetStateStore
     /// </summary>
     Task<FleetStateRecord> ReportTripAsync(string name, string instanceId, string reason, CircuitBreakerOptions options, CancellationToken cancellationToken);
 
-    /// <summary>Records a HALF_OPEN probe's result (closing or re-opening the circuit) and releases its lease.</summary>
+    /// <summary>
+    /// Records a HALF_OPEN probe's result (closing or re-opening the circuit) and releases its lease. The result counts
+    /// only while <paramref name="instanceId"/> still holds the lease of <paramref name="slot"/>.
+    /// </summary>
     Task<FleetStateRecord> ReportProbeAsync(string name, string instanceId, int slot, bool success, string? reason, CircuitBreakerOptions options, CancellationToken cancellationToken);
 
     /// <summary>Moves a due OPEN circuit to HALF_OPEN and tries to take one of its probe leases (<c>SET NX PX</c>).</summary>
@@ -24,8 +27,8 @@ internal interface IFleetStateStore
     /// <summary>Hands back an unused probe lease (only if still held by <paramref name="instanceId"/>).</summary>
     Task ReleaseProbeAsync(string name, int slot, string instanceId, CancellationToken cancellationToken);
 
-    /// <summary>Applies an operator's action (forced states hold until reset).</summary>
-    Task<FleetStateRecord> ApplyManualAsync(string name, ManualAction action, string instanceId, string? reason, CancellationToken cancellationToken);
+    /// <summary>Applies an operator's action (forced states hold until reset) and drops every probe lease.</summary>
+    Task<FleetStateRecord> ApplyManualAsync(string name, ManualAction action, string instanceId, string? reason, CircuitBreakerOptions options, CancellationToken cancellationToken);
 
     /// <summary>Starts (or extends) the shared 429 cool-down.</summary>
     Task<FleetStateRecord> SetCooldownAsync(string name, TimeSpan duration, string instanceId, CancellationToken cancellationToken);

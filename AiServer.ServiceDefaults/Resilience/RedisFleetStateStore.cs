@@ -54,10 +54,10 @@ internal sealed class RedisFleetStateStore : IFleetStateStore
         Parse(name, await EvalAsync(ReadScript, name, Args(name), cancellationToken).ConfigureAwait(false), 0);
 
     public async Task<FleetStateRecord> ReportTripAsync(string name, string instanceId, string reason, CircuitBreakerOptions options, CancellationToken cancellationToken) =>
-        Parse(name, await EvalAsync(TripScript, name, Args(name, instanceId, Truncate(reason), Ms(options.RecoveryTimeout), Ms(options.MonitoringPeriod), options.MinimumReporters), cancellationToken).ConfigureAwait(false), 0);
+        Parse(name, await EvalAsync(TripScript, name, Args(name, instanceId, Truncate(reason), Ms(options.RecoveryTimeout), Ms(options.MonitoringPeriod), options.MinimumReporters, options.HalfOpenMaxProbes), cancellationToken).ConfigureAwait(false), 0);
 
     public async Task<FleetStateRecord> ReportProbeAsync(string name, string instanceId, int slot, bool success, string? reason, CircuitBreakerOptions options, CancellationToken cancellationToken) =>
-        Parse(name, await EvalAsync(ProbeResultScript, name, Args(name, instanceId, slot, success ? "1" : "0", Truncate(reason ?? string.Empty), options.SuccessThreshold, Ms(options.RecoveryTimeout)), cancellationToken).ConfigureAwait(false), 0);
+        Parse(name, await EvalAsync(ProbeResultScript, name, Args(name, instanceId, slot, success ? "1" : "0", Truncate(reason ?? string.Empty), options.SuccessThreshold, Ms(options.RecoveryTimeout), options.HalfOpenMaxProbes), cancellationToken).ConfigureAwait(false), 0);
 
     public async Task<ProbeLease> TryAcquireProbeAsync(string name, string instanceId, CircuitBreakerOptions options, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
@@ -68,7 +68,7 @@ internal sealed class RedisFleetStateStore : IFleetStateStore
     public async Task ReleaseProbeAsync(string name, int slot, string instanceId, CancellationToken cancellationToken) =>
         await EvalAsync(ProbeReleaseScript, name, Args(name, instanceId, slot), cancellationToken).ConfigureAwait(false);
 
-    public async Task<FleetStateRecord> ApplyManualAsync(string name, ManualAction action, string instanceId, string? reason, CancellationToken cancellationToken)
+    public async Task<FleetStateRecord> ApplyManualAsync(string name, ManualAction action, string instanceId, string? reason, CircuitBreakerOptions options, CancellationToken cancellationToken)
     {
         var verb = action switch
         {
@@ -76,7 +76,7 @@ internal sealed class RedisFleetStateStore : IFleetStateStore
             ManualAction.ForceClose => "force-close",
             _ => "reset",
         };
-        return Parse(name, await EvalAsync(ManualScript, name, Args(name, instanceId, verb, Truncate(reason ?? string.Empty)), cancellationToken).ConfigureAwait(false), 0);
+        return Parse(name, await EvalAsync(ManualScript, name, Args(name, instanceId, verb, Truncate(reason ?? string.Empty), options.HalfOpenMaxProbes), cancellationToken).ConfigureAwait(false), 0);
     }
 
     public async Task<FleetStateRecord> SetCooldownAsync(string name, TimeSpan duration, string instanceId, CancellationToken cancellationToken) =>

@@ -65,3 +65,11 @@ local function probe_key(slot)
   if slot == 0 then return KEYS[3] end
   return KEYS[3] .. ':' .. slot
 end
+
+-- A lease belongs to one HALF_OPEN period: when the circuit leaves it (or an operator acts) every slot goes, so the
+-- next HALF_OPEN never waits for a lease of an earlier one to expire.
+local function clear_probes(max)
+  for slot = 0, tonumber(max) - 1 do
+    redis.call('DEL', probe_key(slot))
+  end
+end

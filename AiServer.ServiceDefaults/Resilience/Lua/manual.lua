@@ -1,5 +1,5 @@
--- An operator's action. ARGV[3] instance, ARGV[4] force-open | force-close | reset, ARGV[5] reason.
--- Forced states hold until reset.
+-- An operator's action. ARGV[3] instance, ARGV[4] force-open | force-close | reset, ARGV[5] reason, ARGV[6] max probes.
+-- Forced states hold until reset. Probe leases of the HALF_OPEN period the action ends are dropped.
 local s = load()
 local action = ARGV[4]
 s.successes = 0
@@ -12,6 +12,7 @@ else
   s.state, s.forced, s.openedBy, s.reason = 'CLOSED', 'NONE', '', ''
   redis.call('DEL', KEYS[2])
 end
+clear_probes(ARGV[6])
 save(s)
 publish(s)
 return reply(s)

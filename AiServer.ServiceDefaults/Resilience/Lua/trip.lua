@@ -1,5 +1,5 @@
 -- An instance reached the failure threshold. ARGV[3] instance, ARGV[4] reason, ARGV[5] recovery ms,
--- ARGV[6] monitoring period ms, ARGV[7] minimum reporters.
+-- ARGV[6] monitoring period ms, ARGV[7] minimum reporters, ARGV[8] max probes.
 -- Opens the fleet when enough distinct instances reported within the monitoring period (the quorum).
 local s = load()
 if s.forced ~= 'NONE' or s.state ~= 'CLOSED' then
@@ -29,5 +29,6 @@ s.reason = ARGV[4]
 s.successes = 0
 save(s)
 redis.call('DEL', KEYS[2])
+clear_probes(ARGV[8])
 publish(s)
 return reply(s)

@@ -244,6 +244,31 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task ForceOpen_AdminRequestAborted_StillReachesTheFleetAndHolds()
+    {
+        await using var fleet = await StartFleetAsync(redis.ConnectionString, 3, Breaker("svc"));
+        using var aborted = new CancellationTokenSource();
+        await aborted.CancelAsync();
+
+        try
+        {
+            await fleet[0].Breaker("svc").ForceOpenAsync("incident 43", aborted.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller stopped waiting; the action itself must not be lost.
+        }
+
+        foreach (var node in fleet.Nodes)
+        {
+            await Wait.UntilAsync(() => node.Breaker("svc").Snapshot is { IsLocal: false, Forced: ForcedState.Open }, Bound, $"{node.Id} to see the force-open of the aborted request");
+        }
+
+        await Wait.UntilAsync(() => !fleet[0].Breaker("svc").HasPendingManual, Bound, "node-0's pending action to clear");
+        Assert.Equal(ForcedState.Open, fleet[0].Breaker("svc").GetStats().Forced);
+    }
+
+    [Fact]
     public async Task ReportThrottled_OneInstance_CooldownSharedWithFleet()
     {
         await using var fleet = await StartFleetAsync(redis.ConnectionString, 3, Breaker("svc"));

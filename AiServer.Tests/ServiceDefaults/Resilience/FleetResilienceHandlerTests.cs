@@ -9,9 +9,9 @@ public sealed class FleetResilienceHandlerTests
     private readonly FakeTimeProvider _time = new();
     private readonly List<HttpRequestMessage> _sent = [];
 
-    private HttpClient CreateClient(FleetCircuitBreaker breaker, Func<int, HttpRequestMessage, HttpResponseMessage> respond)
+    private HttpClient CreateClient(FleetCircuitBreaker breaker, Func<int, HttpRequestMessage, HttpResponseMessage> respond, RetryPreset preset = RetryPreset.ExternalApi)
     {
-        var handler = new FleetResilienceHandler(breaker, RetryPreset.ExternalApi, new FleetHttpResilienceOptions(), _time, NullLogger.Instance)
+        var handler = new FleetResilienceHandler(breaker, preset, new FleetHttpResilienceOptions(), _time, NullLogger.Instance)
         {
             InnerHandler = new StubHandler((request, _) =>
             {
@@ -109,6 +109,61 @@ public sealed class FleetResilienceHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_429BetweenFailures_NeitherResetsNorAddsToTheFailureCount()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 2);
+        using var client = CreateClient(breaker, (n, _) => new HttpResponseMessage(n == 2 ? HttpStatusCode.TooManyRequests : HttpStatusCode.ServiceUnavailable));
+
+        using var first = await SendAsync(client, HttpMethod.Post);
+        using var throttled = await SendAsync(client, HttpMethod.Post);
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.Equal(1, breaker.GetStats().ConsecutiveFailures);
+        Assert.Equal(0, breaker.GetStats().Successes);
+        using var third = await SendAsync(client, HttpMethod.Post); // waits for the cool-down, then 503
+
+        Assert.Equal(3, _sent.Count);
+        Assert.Equal(CircuitState.Open, breaker.State);
+    }
+
+    [Fact]
+    public async Task SendAsync_HalfOpenProbesThrottled_DoNotCloseTheCircuit()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 1, recoverySeconds: 10, successThreshold: 2);
+        breaker.Fail();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        using var client = CreateClient(breaker, (_, _) => new HttpResponseMessage(HttpStatusCode.TooManyRequests));
+
+        using var first = await SendAsync(client, HttpMethod.Post);
+        using var second = await SendAsync(client, HttpMethod.Post);
+
+        Assert.Equal(2, _sent.Count);
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(0, breaker.GetStats().Successes);
+    }
+
+    [Theory]
+    [InlineData(RetryPreset.Database)]
+    [InlineData(RetryPreset.ExternalApi)]
+    public async Task SendAsync_Get429WithoutRetryAfter_RetryWaitsForTheCooldownItStarted(RetryPreset preset)
+    {
+        var breaker = BreakerTestHelpers.Create(_time);
+        var sentAt = new List<DateTimeOffset>();
+        using var client = CreateClient(breaker, (n, _) =>
+        {
+            sentAt.Add(_time.GetUtcNow());
+            return new HttpResponseMessage(n == 1 ? HttpStatusCode.TooManyRequests : HttpStatusCode.OK);
+        }, preset);
+
+        using var response = await SendAsync(client, HttpMethod.Get);
+
+        // The second attempt really reaches the provider instead of being turned away by our own cool-down.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, sentAt.Count);
+        Assert.True(sentAt[1] - sentAt[0] >= new FleetHttpResilienceOptions().DefaultThrottleCooldown, "the retry must not start before the cool-down ends");
+        Assert.Equal(0, breaker.GetStats().Rejections);
+    }
+
+    [Fact]
     public async Task SendAsync_PostWithoutIdempotencyKey503_NotRetriedBecauseItMayHaveBeenSent()
     {
         var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
@@ -198,6 +253,60 @@ public sealed class FleetResilienceHandlerTests
         Assert.Single(_sent);
         Assert.Equal(1, breaker.GetStats().Failures);
         Assert.Equal("timeout", breaker.GetStats().LastFailureReason);
+    }
+
+    [Fact]
+    public async Task SendAsync_NonSeekableStreamBody503_ReturnsTheProviderAnswerInsteadOfRetrying()
+    {
+        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
+        var handler = new FleetResilienceHandler(breaker, RetryPreset.ExternalApi, new FleetHttpResilienceOptions(), _time, NullLogger.Instance)
+        {
+            InnerHandler = new AsyncStubHandler(async (request, ct) =>
+            {
+                lock (_sent)
+                {
+                    _sent.Add(request);
+                }
+
+                await request.Content!.CopyToAsync(Stream.Null, ct); // what a real handler does: reads the body
+                return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+            }),
+        };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri("http://provider.test/") };
+        using var request = new HttpRequestMessage(HttpMethod.Put, "v1/files/a") { Content = new StreamContent(new ForwardOnlyStream([1, 2, 3])) };
+
+        using var response = await _time.DriveAsync(client.SendAsync(request, TestContext.Current.CancellationToken), TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Single(_sent);
+        Assert.Equal(1, breaker.GetStats().Failures);
+    }
+
+    [Fact]
+    public void IsReplayable_ContentKinds()
+    {
+        Assert.True(FleetResilienceHandler.IsReplayable(null));
+        Assert.True(FleetResilienceHandler.IsReplayable(new StringContent("{}")));
+        Assert.True(FleetResilienceHandler.IsReplayable(System.Net.Http.Json.JsonContent.Create(new { a = 1 })));
+        Assert.True(FleetResilienceHandler.IsReplayable(new MultipartFormDataContent { new ByteArrayContent([1]) }));
+        Assert.False(FleetResilienceHandler.IsReplayable(new StreamContent(new ForwardOnlyStream([1]))));
+        Assert.False(FleetResilienceHandler.IsReplayable(new MultipartFormDataContent { new StreamContent(new ForwardOnlyStream([1])) }));
+    }
+
+    /// <summary>A body that can be read once (a network or pipe stream).</summary>
+    private sealed class ForwardOnlyStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
     }
 
     private sealed class AsyncStubHandler(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> respond) : HttpMessageHandler
