@@ -21,6 +21,7 @@ internal sealed class FileLoggerProvider : ILoggerProvider
     private readonly TimeProvider _timeProvider;
     private readonly string _path;
     private readonly Task _writer;
+    private long _writeErrors;
 
     public FileLoggerProvider(IOptions<FileLoggerOptions> options, TimeProvider timeProvider)
     {
@@ -65,48 +66,77 @@ internal sealed class FileLoggerProvider : ILoggerProvider
         _ => "NONE ",
     };
 
+    /// <summary>Lines that could not be written (disk full, folder removed, ...), for diagnostics.</summary>
+    internal long WriteErrors => Interlocked.Read(ref _writeErrors);
+
     private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
         FileStream? stream = null;
-        try
+        var consecutiveErrors = 0;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            try
             {
                 stream ??= Open();
-                while (reader.TryRead(out var line))
+                while (reader.TryPeek(out var line))
                 {
-                    var bytes = Encoding.UTF8.GetBytes(line);
-                    await stream.WriteAsync(bytes).ConfigureAwait(false);
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(line)).ConfigureAwait(false);
+                    reader.TryRead(out _);
                     if (stream.Length >= _options.MaxFileSizeBytes)
                     {
                         await stream.DisposeAsync().ConfigureAwait(false);
+                        stream = null;
                         Roll();
                         stream = Open();
                     }
                 }
 
                 await stream.FlushAsync().ConfigureAwait(false);
+                consecutiveErrors = 0;
             }
-        }
-        catch (IOException)
-        {
-            // The log file is best effort; the console log still has everything.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // As above: a read-only folder must not take the process down.
-        }
-        finally
-        {
-            if (stream is not null)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                await stream.DisposeAsync().ConfigureAwait(false);
+                // The file log is best effort, but it must not stop for good: drop the stream, back off, reopen.
+                // Lines wait in the bounded queue meanwhile (the oldest are dropped when it is full); the console
+                // log still has everything.
+                Interlocked.Increment(ref _writeErrors);
+                if (stream is not null)
+                {
+                    await DisposeQuietlyAsync(stream).ConfigureAwait(false);
+                    stream = null;
+                }
+
+                consecutiveErrors++;
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(5000, 50 * (1 << Math.Min(consecutiveErrors, 7))));
+                await Task.Delay(backoff, _timeProvider).ConfigureAwait(false);
             }
+        }
+
+        if (stream is not null)
+        {
+            await DisposeQuietlyAsync(stream).ConfigureAwait(false);
         }
     }
 
-    private FileStream Open() => new(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+    private static async ValueTask DisposeQuietlyAsync(FileStream stream)
+    {
+        try
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Flushing into a broken file fails again; the stream is released all the same.
+        }
+    }
+
+    private FileStream Open()
+    {
+        // The folder may have been removed (log clean-up) since the last open.
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
+        return new(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+    }
 
     private void Roll()
     {

@@ -25,6 +25,29 @@ public sealed class FileLoggerProviderTests
     }
 
     [Fact]
+    public async Task Log_FolderRemovedWhileRunning_RecoversAndKeepsWriting()
+    {
+        var dir = Path.Combine(Directory.CreateTempSubdirectory("aiserver-log-").FullName, "logs");
+        var path = Path.Combine(dir, "app.log");
+        // A tiny size limit makes every line roll, so the removed folder surfaces as an I/O error in the writer.
+        var provider = new FileLoggerProvider(
+            Options.Create(new FileLoggerOptions { Path = path, MaxFileSizeBytes = 10, MaxRetainedFiles = 1 }), TimeProvider.System);
+        var logger = provider.CreateLogger("Recover");
+        logger.LogWarning("first");
+        await Infrastructure.Wait.UntilAsync(() => File.Exists(Path.Combine(dir, "app.1.log")), TimeSpan.FromSeconds(10), "the first line to be written and rolled");
+
+        Directory.Delete(dir, recursive: true);
+        logger.LogWarning("second");
+        await Infrastructure.Wait.UntilAsync(() => provider.WriteErrors > 0, TimeSpan.FromSeconds(10), "the writer to hit the removed folder");
+        logger.LogWarning("third");
+
+        await Infrastructure.Wait.UntilAsync(
+            () => Directory.Exists(dir) && Directory.GetFiles(dir).Any(f => File.ReadAllText(f).Contains("third", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(15), "the line logged after the failure to reach a recreated log file");
+        provider.Dispose();
+    }
+
+    [Fact]
     public async Task Log_PastMaxFileSize_RollsAndKeepsAtMostMaxRetainedFiles()
     {
         var dir = Directory.CreateTempSubdirectory("aiserver-log-").FullName;
