@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Channels;
 
 namespace AiServer.AppHost.Hosting;
 
@@ -18,13 +19,19 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly List<Replica> _replicas = [];
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(2) };
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly Lock _outputLock = new();
+    private readonly Channel<string> _console = Channel.CreateBounded<string>(
+        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    private readonly Task _consoleWriter;
+    private readonly Lock _restartLock = new();
     private int _started;
+    private int _disposed;
 
     internal DistributedApplication(DistributedApplicationBuilder builder)
     {
         _builder = builder;
         _options = builder.Options;
+        _consoleWriter = _options.Output is null ? Task.Run(WriteConsoleAsync) : Task.CompletedTask;
     }
 
     /// <summary>Creates a builder with default options.</summary>
@@ -97,6 +104,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => { c.Cancel = true; stop.Cancel(); });
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; stop.Cancel(); });
         try
         {
             await StartAsync(stop.Token).ConfigureAwait(false);
@@ -124,13 +132,18 @@ public sealed class DistributedApplication : IAsyncDisposable
             Write("[apphost] Stopping...");
             await StopAsync().ConfigureAwait(false);
             Write("[apphost] Stopped.");
+            await FlushConsoleAsync().ConfigureAwait(false);
         }
     }
 
     /// <summary>Stops every replica, dependents before their dependencies.</summary>
     public async Task StopAsync()
     {
-        await _lifetime.CancelAsync().ConfigureAwait(false);
+        lock (_restartLock)
+        {
+            _lifetime.Cancel();
+        }
+
         var dependencyOrder = _builder.Resources.ToList();
         for (var i = dependencyOrder.Count - 1; i >= 0; i--)
         {
@@ -142,7 +155,13 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await StopAsync().ConfigureAwait(false);
+        _console.Writer.TryComplete();
         _probe.Dispose();
         _lifetime.Dispose();
     }
@@ -218,12 +237,21 @@ public sealed class DistributedApplication : IAsyncDisposable
         var server = FindOnPath("redis-server") ?? throw new DistributedApplicationException(
             "redis-server was not found on PATH. Install it (Debian/Ubuntu: apt-get install -y redis-server; ./run.sh does this when run as root) " +
             $"or use an existing Redis: set ConnectionStrings__{redis.Name}=host:port[,password=...] for the AppHost.");
+        // The password goes in a file only this user can read, not on the command line where ps shows it.
+        var config = Path.Combine(redis.DataDirectory, "aiserver-redis.conf");
+        File.WriteAllText(config, $"requirepass {redis.Password}\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         var start = new ProcessStartInfo(server) { WorkingDirectory = redis.DataDirectory };
         foreach (var arg in new[]
                  {
+                     config,
                      "--port", redis.Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
                      "--dir", redis.DataDirectory, "--appendonly", "yes", "--save", string.Empty,
-                     "--requirepass", redis.Password, "--daemonize", "no", "--protected-mode", "yes",
+                     "--daemonize", "no", "--protected-mode", "yes",
                  })
         {
             start.ArgumentList.Add(arg);
@@ -409,16 +437,28 @@ public sealed class DistributedApplication : IAsyncDisposable
         try
         {
             await Task.Delay(delay, _lifetime.Token).ConfigureAwait(false);
-            replica.Restarts++;
-            replica.Start();
+            lock (_restartLock)
+            {
+                // StopAsync cancels _lifetime under this lock: a restart either starts before it (and is then
+                // stopped with the rest) or not at all.
+                if (_lifetime.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                replica.Restarts++;
+                replica.Start();
+            }
+
             await WaitHealthyAsync(replica, _lifetime.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
         {
             // Stopping: no restart.
         }
-        catch (DistributedApplicationException ex)
+        catch (Exception ex) when (ex is DistributedApplicationException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
+            replica.State = ReplicaState.Failed;
             Write($"[apphost] restart of {replica.Name} failed: {ex.Message}");
         }
     }
@@ -431,10 +471,23 @@ public sealed class DistributedApplication : IAsyncDisposable
             return;
         }
 
-        lock (_outputLock)
+        // Never block a child's output pump on a slow console (a paused pager, a slow log collector): lines go
+        // through a bounded queue to one writer, the oldest dropped when it is full.
+        _console.Writer.TryWrite(line);
+    }
+
+    private async Task WriteConsoleAsync()
+    {
+        await foreach (var line in _console.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            Console.Out.WriteLine(line);
+            await Console.Out.WriteLineAsync(line).ConfigureAwait(false);
         }
+    }
+
+    private async Task FlushConsoleAsync()
+    {
+        _console.Writer.TryComplete();
+        await _consoleWriter.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
     }
 
     private static string RedactPassword(string? connectionString) =>

@@ -18,6 +18,7 @@ public sealed class Replica
     private Process? _process;
     private Process? _watchdog;
     private volatile bool _stopping;
+    private volatile bool _stopped;
 
     internal Replica(ExecutableResource resource, int index, Uri? endpoint, Func<ProcessStartInfo> startInfo, Action<string> output)
     {
@@ -65,6 +66,11 @@ public sealed class Replica
 
     internal void Start()
     {
+        if (_stopped)
+        {
+            throw new InvalidOperationException($"{Name} was stopped; it is not started again.");
+        }
+
         _stopping = false;
         var start = _startInfo();
         start.RedirectStandardOutput = true;
@@ -91,6 +97,7 @@ public sealed class Replica
 
     internal async Task StopAsync(TimeSpan timeout)
     {
+        _stopped = true;
         _stopping = true;
         var process = _process;
         if (process is not null && !process.HasExited)
@@ -176,8 +183,11 @@ public sealed class Replica
         }
 
         // Terminates the child if the AppHost dies without stopping it (killed, crashed): no orphan outlives it.
-        // A zombie still answers kill -0, so "alive" also looks at /proc where there is one.
+        // A zombie still answers kill -0, so "alive" also looks at /proc where there is one. The watchdog ignores the
+        // terminal's SIGINT and SIGHUP and runs in its own session: Ctrl+C or a closed terminal must not take it
+        // down before the AppHost has stopped its child.
         const string script =
+            "trap '' INT HUP; " +
             "alive() { kill -0 \"$1\" 2>/dev/null && ! grep -qs '^State:[[:space:]]*Z' /proc/$1/status; }; " +
             "while alive \"$1\" && alive \"$2\"; do sleep 0.5; done; " +
             "if alive \"$2\"; then kill -TERM \"$2\"; i=0; while alive \"$2\" && [ $i -lt 20 ]; do sleep 0.5; i=$((i+1)); done; " +
@@ -187,6 +197,8 @@ public sealed class Replica
         {
             start.ArgumentList.Add(a);
         }
+
+        WrapInNewSession(start);
 
         _watchdog = Process.Start(start);
     }

@@ -119,6 +119,9 @@ public sealed class AppHostModelTests
             TimeSpan.FromSeconds(30), () => $"the AppHost to restart redis-server on the same port. Output:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
         Assert.Equal(1, redis.Restarts);
         Assert.Equal(connectionString, app.GetConnectionString("redis"));
+        var (_, _, password) = RedisResource.Split(connectionString);
+        var commandLine = await File.ReadAllTextAsync($"/proc/{redis.ProcessId}/cmdline", TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(password, commandLine, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -137,6 +140,24 @@ public sealed class AppHostModelTests
 
         // Assert
         await Wait.UntilAsync(() => childPids.All(pid => !ServiceProcess.IsAlive(pid)), TimeSpan.FromSeconds(30), () => $"children {string.Join(",", childPids)} to exit after the AppHost was killed");
+    }
+
+    [Fact]
+    public async Task AppHostProcess_TerminalClosedWithSighup_StopsChildrenGracefullyAndExitsZero()
+    {
+        var workDir = Directory.CreateTempSubdirectory("aiserver-apphost-").FullName;
+        await using var appHost = ServiceProcess.StartDll(SolutionPaths.ProjectDll("AiServer.AppHost"), new Dictionary<string, string>(), workDir);
+        await appHost.WaitForOutputAsync("All resources are running", TimeSpan.FromSeconds(120));
+        var childPids = ChildPidsFromTable(appHost.Output);
+
+        using (var hangup = System.Diagnostics.Process.Start("kill", ["-HUP", appHost.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await hangup.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(0, await appHost.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("[apphost] Stopped.", appHost.Output, StringComparison.Ordinal);
+        Assert.All(childPids, pid => Assert.False(ServiceProcess.IsAlive(pid), $"child {pid} outlived the AppHost"));
     }
 
     [Fact]
