@@ -16,8 +16,15 @@ internal sealed class FileSystemHealthCheck(IOptionsMonitor<FileSystemHealthOpti
         {
             Directory.CreateDirectory(path);
             var probe = Path.Combine(path, $".health-{Environment.ProcessId}-{Guid.NewGuid():N}");
-            await File.WriteAllBytesAsync(probe, [1, 2, 3], cancellationToken).ConfigureAwait(false);
-            File.Delete(probe);
+            try
+            {
+                await File.WriteAllBytesAsync(probe, [1, 2, 3], cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // A failed write (disk full) must not leave one probe file per check behind.
+                File.Delete(probe);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -23,6 +23,16 @@ internal sealed class HttpRequestMetrics
         _errors = meter.CreateCounter<long>("http.request.errors", description: "HTTP requests that ended in a 5xx or an unhandled exception.");
     }
 
+    /// <summary>
+    /// The method as a label value: the standard methods as they are, anything else <c>_OTHER</c> (as ASP.NET Core's
+    /// own metrics do), so a client sending invented methods cannot create unbounded series.
+    /// </summary>
+    internal static string KnownMethod(string method) => method switch
+    {
+        "GET" or "POST" or "PUT" or "DELETE" or "PATCH" or "HEAD" or "OPTIONS" or "TRACE" or "CONNECT" => method,
+        _ => "_OTHER",
+    };
+
     public static bool IsInfrastructurePath(PathString path) =>
         path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
         || path.StartsWithSegments("/alive", StringComparison.OrdinalIgnoreCase)
@@ -39,8 +49,9 @@ internal sealed class HttpRequestMetrics
             return;
         }
 
-        activity.DisplayName = $"{context.Request.Method} {route}";
-        activity.SetTag("http.request.method", context.Request.Method);
+        var method = KnownMethod(context.Request.Method);
+        activity.DisplayName = $"{method} {route}";
+        activity.SetTag("http.request.method", method);
         activity.SetTag("url.path", context.Request.Path.Value);
         activity.SetTag("url.scheme", context.Request.Scheme);
         activity.SetTag("http.route", route);
@@ -83,7 +94,7 @@ internal sealed class HttpRequestMetrics
             EnrichServerSpan(context, route, status, failed);
             var tags = new TagList
             {
-                { "method", context.Request.Method },
+                { "method", KnownMethod(context.Request.Method) },
                 { "route", route },
                 { "status", status },
             };

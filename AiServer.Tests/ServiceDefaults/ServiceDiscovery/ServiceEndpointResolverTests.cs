@@ -93,6 +93,31 @@ public sealed class ServiceEndpointResolverTests
         Assert.Equal("\"backend\"", body);
     }
 
+    [Fact]
+    public async Task Handler_RequestResentByARetry_ResolvesTheLogicalNameAgainEachAttempt()
+    {
+        var resolver = Resolver(new() { ["services:api:http:0"] = "http://127.0.0.1:5001", ["services:api:http:1"] = "http://127.0.0.1:5002" });
+        var seen = new List<Uri>();
+        using var handler = new ServiceDiscoveryHandler(resolver) { InnerHandler = new RecordingHandler(seen) };
+        using var invoker = new HttpMessageInvoker(handler);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://api/v1/jobs");
+
+        // The same request object twice, as the resilience handler sends it on a retry.
+        await invoker.SendAsync(request, TestContext.Current.CancellationToken);
+        await invoker.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal([new Uri("http://127.0.0.1:5001/v1/jobs"), new Uri("http://127.0.0.1:5002/v1/jobs")], seen);
+    }
+
+    private sealed class RecordingHandler(List<Uri> seen) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            seen.Add(request.RequestUri!);
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK));
+        }
+    }
+
     private static ServiceEndpointResolver Resolver(Dictionary<string, string?> settings) =>
         new(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
 }
