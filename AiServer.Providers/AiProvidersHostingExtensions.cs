@@ -122,6 +122,7 @@ public static class AiProvidersHostingExtensions
         services.AddValidatedOptions<FileDownloadOptions>(FileDownloadOptions.SectionName);
         services.AddSingleton<IValidateOptions<FileDownloadOptions>, FileDownloadOptionsValidator>();
         services.TryAddSingleton<SsrfGuard>();
+        services.TryAddTransient<SsrfCheckHandler>();
         var configured = new FileDownloadOptions();
         var defaults = new FileDownloadOptions();
         try
@@ -147,6 +148,8 @@ public static class AiProvidersHostingExtensions
                 ConnectCallback = sp.GetRequiredService<SsrfGuard>().ConnectAsync,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             })
+            // Outermost, before the resilience handler: a refused URL is never retried and never reaches the breaker.
+            .AddHttpMessageHandler<SsrfCheckHandler>()
             .AddFleetResilienceHandler(ProviderNames.FileDownload, RetryPreset.ExternalApi, o =>
             {
                 o.AttemptTimeout = configured.AttemptTimeout;

@@ -12,7 +12,7 @@ namespace AiServer.Providers.FileDownload;
 /// streamed to a temporary file beside the destination and stopped at the size limit, and the file only appears when
 /// the whole body arrived: on any failure nothing is left on disk.
 /// </summary>
-internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMonitor<FileDownloadOptions> options, SsrfGuard guard, ILogger<FileDownloadClient> logger)
+internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMonitor<FileDownloadOptions> options, ILogger<FileDownloadClient> logger)
 {
     private const string Provider = ProviderNames.FileDownload;
 
@@ -44,7 +44,8 @@ internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMon
             var current = url;
             for (var hop = 0; ; hop++)
             {
-                await CheckAsync(current, operation, timeout.Token).ConfigureAwait(false);
+                // The host is resolved and checked by SsrfCheckHandler, outside the resilience pipeline.
+                CheckScheme(current, operation);
                 using var request = new HttpRequestMessage(HttpMethod.Get, current);
                 request.Options.Set(FleetHttpRequestOptions.OperationKey, operation);
                 using var response = await SendAsync(request, operation, cancellationToken, timeout.Token).ConfigureAwait(false);
@@ -100,21 +101,11 @@ internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMon
         }
     }
 
-    private async Task CheckAsync(Uri uri, string operation, CancellationToken cancellationToken)
+    private static void CheckScheme(Uri uri, string operation)
     {
         if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
         {
             throw Refused(operation, FileDownloadErrors.SchemeRefused, $"Only http and https URLs are fetched, not '{uri.Scheme}'.");
-        }
-
-        try
-        {
-            await guard.ResolveAllowedAsync(uri.Host, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ProviderException ex)
-        {
-            ProviderLog.DownloadRefused(logger, ex.ProviderMessage);
-            throw new ProviderException(Provider, operation, null, ex.ErrorCode, ex.ProviderMessage, ex);
         }
     }
 
@@ -123,6 +114,11 @@ internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMon
         try
         {
             return await factory.CreateClient(Provider).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+        }
+        catch (SsrfRefusedException ex)
+        {
+            ProviderLog.DownloadRefused(logger, ex.ProviderMessage);
+            throw new ProviderException(Provider, operation, null, ex.ErrorCode, ex.ProviderMessage, ex);
         }
         catch (CircuitBreakerRejectedException ex)
         {
@@ -134,8 +130,8 @@ internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMon
         }
         catch (HttpRequestException ex)
         {
-            // The connect callback re-checks the address; its refusal surfaces here.
-            if (ex.InnerException is ProviderException refused)
+            // The connect callback re-checks the address; its (rare) refusal surfaces here.
+            if (ex.InnerException is SsrfRefusedException refused)
             {
                 throw new ProviderException(Provider, operation, null, refused.ErrorCode, refused.ProviderMessage, ex);
             }

@@ -13,11 +13,20 @@ namespace AiServer.Providers.FileDownload;
 /// </summary>
 internal sealed class SsrfGuard(IOptionsMonitor<FileDownloadOptions> options)
 {
-    /// <summary>Resolves <paramref name="host"/> and returns its addresses, or throws when any of them is forbidden.</summary>
-    public async Task<IPAddress[]> ResolveAllowedAsync(string host, CancellationToken cancellationToken)
+    /// <summary>Where <see cref="SsrfCheckHandler"/> leaves the addresses it checked for the connect callback.</summary>
+    internal static readonly HttpRequestOptionsKey<Vetted> VettedKey = new("AiServer.FileDownload.Vetted");
+
+    /// <summary>The name resolver (a seam for tests that play DNS answers; the system resolver otherwise).</summary>
+    internal Func<string, CancellationToken, Task<IPAddress[]>> Resolver { get; set; } = Dns.GetHostAddressesAsync;
+
+    /// <summary>Resolves <paramref name="host"/> and returns its addresses, or throws <see cref="SsrfRefusedException"/> when any of them is forbidden.</summary>
+    /// <param name="host">The host as it appears in the URL (IPv6 literals may keep their brackets).</param>
+    /// <param name="port">The port the request goes to.</param>
+    /// <param name="cancellationToken">Cancels the resolution.</param>
+    public async Task<IPAddress[]> ResolveAllowedAsync(string host, int port, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(host);
-        var bare = host.Trim('[', ']');
+        var bare = Bare(host);
         IPAddress[] addresses;
         if (IPAddress.TryParse(bare, out var literal))
         {
@@ -27,47 +36,55 @@ internal sealed class SsrfGuard(IOptionsMonitor<FileDownloadOptions> options)
         {
             try
             {
-                addresses = await Dns.GetHostAddressesAsync(bare, cancellationToken).ConfigureAwait(false);
+                addresses = await Resolver(bare, cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException ex)
             {
-                throw new ProviderException(ProviderNames.FileDownload, "resolve", null, FileDownloadErrors.NameNotResolved, $"The host '{bare}' could not be resolved ({ex.SocketErrorCode}).", ex);
+                throw new SsrfRefusedException(FileDownloadErrors.NameNotResolved, $"The host '{bare}' could not be resolved ({ex.SocketErrorCode}).", ex);
             }
         }
 
         if (addresses.Length == 0)
         {
-            throw new ProviderException(ProviderNames.FileDownload, "resolve", null, FileDownloadErrors.NameNotResolved, $"The host '{bare}' has no addresses.");
+            throw new SsrfRefusedException(FileDownloadErrors.NameNotResolved, $"The host '{bare}' has no addresses.");
         }
 
-        if (IsAllowedHost(host))
-        {
-            return addresses;
-        }
-
-        foreach (var address in addresses)
-        {
-            if (IsForbidden(address))
-            {
-                throw new ProviderException(ProviderNames.FileDownload, "ssrf-check", null, FileDownloadErrors.AddressRefused, $"The host '{bare}' resolves to {address}, a loopback, link-local, private, multicast or unspecified address.");
-            }
-        }
-
+        Check(bare, addresses);
         return addresses;
     }
 
-    /// <summary>The <c>SocketsHttpHandler.ConnectCallback</c>: check, then connect to a checked address.</summary>
+    /// <summary>
+    /// The <c>SocketsHttpHandler.ConnectCallback</c>: connects to the addresses <see cref="SsrfCheckHandler"/> checked
+    /// for this request (no second DNS answer, so no rebinding); without them it resolves and checks itself. A refusal
+    /// here surfaces as an <see cref="HttpRequestException"/> inside the resilience pipeline, which counts it, so the
+    /// handler's check is the one meant to refuse.
+    /// </summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var addresses = await ResolveAllowedAsync(context.DnsEndPoint.Host, cancellationToken).ConfigureAwait(false);
+        var host = Bare(context.DnsEndPoint.Host);
+        var port = context.DnsEndPoint.Port;
+        IPAddress[] addresses;
+        if (context.InitialRequestMessage.Options.TryGetValue(VettedKey, out var vetted)
+            && vetted.Port == port
+            && string.Equals(vetted.Host, host, StringComparison.OrdinalIgnoreCase))
+        {
+            // Checked a moment ago by the handler; re-checked without DNS in case the allow-list changed since.
+            addresses = vetted.Addresses;
+            Check(host, addresses);
+        }
+        else
+        {
+            addresses = await ResolveAllowedAsync(host, port, cancellationToken).ConfigureAwait(false);
+        }
+
         SocketException? last = null;
         foreach (var address in addresses)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken).ConfigureAwait(false);
+                await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
                 return new NetworkStream(socket, ownsSocket: true);
             }
             catch (SocketException ex)
@@ -85,11 +102,32 @@ internal sealed class SsrfGuard(IOptionsMonitor<FileDownloadOptions> options)
         throw last ?? new SocketException((int)SocketError.HostUnreachable);
     }
 
+    internal static string Bare(string host) => host.Trim('[', ']');
+
+    private void Check(string bare, IPAddress[] addresses)
+    {
+        if (IsAllowedHost(bare))
+        {
+            return;
+        }
+
+        foreach (var address in addresses)
+        {
+            if (IsForbidden(address))
+            {
+                throw new SsrfRefusedException(FileDownloadErrors.AddressRefused, $"The host '{bare}' resolves to {address}, a loopback, link-local, private, multicast or unspecified address.");
+            }
+        }
+    }
+
     public bool IsAllowedHost(string host)
     {
-        var bare = host.Trim('[', ']');
+        var bare = Bare(host);
         return options.CurrentValue.AllowedHosts.Any(h => string.Equals(h.Trim('[', ']'), bare, StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>A host's addresses as <see cref="SsrfCheckHandler"/> checked them for one request.</summary>
+    internal sealed record Vetted(string Host, int Port, IPAddress[] Addresses);
 
     /// <summary>True for addresses a download must never reach.</summary>
     public static bool IsForbidden(IPAddress address)

@@ -184,14 +184,72 @@ public sealed class FileDownloadClientTests(ProviderEmulatorFixture emulator, Te
     }
 
     [Fact]
-    public async Task FileDownloadHttpClient_ConnectToLoopbackWithoutPreCheck_RefusedAtConnect()
+    public async Task FileDownloadHttpClient_LoopbackWithoutDownloadClient_RefusedBeforeThePipeline()
     {
         await using var host = await StrictHostAsync();
         var http = host.Get<System.Net.Http.IHttpClientFactory>().CreateClient(ProviderNames.FileDownload);
 
-        // Bypasses FileDownloadClient's pre-check: the connect callback itself must refuse the address.
+        // Straight through the named client: its outermost handler refuses, before retries and the breaker.
+        var ex = await Assert.ThrowsAnyAsync<ProviderException>(() => http.GetAsync(Blob(10), Ct));
+
+        Assert.Equal(FileDownloadErrors.AddressRefused, ex.ErrorCode);
+        Assert.Equal(0, host.Get<ICircuitBreakerRegistry>().Get(ProviderNames.FileDownload).GetStats().Failures);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_NameResolvingToLoopback_RefusedOnceEachNeverCountedNorRetried()
+    {
+        await using var host = await StrictHostAsync();
+        var guard = host.Get<SsrfGuard>();
+        var resolutions = 0;
+        guard.Resolver = (_, _) =>
+        {
+            Interlocked.Increment(ref resolutions);
+            return Task.FromResult(new[] { IPAddress.Loopback });
+        };
+        var url = new Uri($"http://rebind.test:{emulator.BaseUri.Port}/files/blob/a.bin?size=10");
+
+        // More refusals than the breaker's threshold (3).
+        for (var i = 0; i < 4; i++)
+        {
+            var ex = await Assert.ThrowsAsync<ProviderException>(() => host.Get<FileDownloadClient>().DownloadAsync(url, Target, cancellationToken: Ct));
+            Assert.Equal(FileDownloadErrors.AddressRefused, ex.ErrorCode);
+        }
+
+        Assert.Equal(4, resolutions);
+        var breaker = host.Get<ICircuitBreakerRegistry>().Get(ProviderNames.FileDownload);
+        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(0, breaker.GetStats().Failures);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_DnsAnswerChangesAfterTheCheck_ConnectsToTheCheckedAddress()
+    {
+        var settings = ProviderTestHost.EmulatorConfiguration(emulator);
+        settings["Providers:FileDownload:AllowedHosts:0"] = "files.test";
+        await using var host = await ProviderTestHost.StartAsync(settings);
+        var resolutions = 0;
+        host.Get<SsrfGuard>().Resolver = (_, _) => Interlocked.Increment(ref resolutions) == 1
+            ? Task.FromResult(new[] { IPAddress.Loopback })
+            : Task.FromException<IPAddress[]>(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
+
+        // A second resolution at connect time would fail; the connection must use the answer that was checked.
+        var result = await host.Get<FileDownloadClient>().DownloadAsync(new Uri($"http://files.test:{emulator.BaseUri.Port}/files/blob/a.bin?size=10"), Target, cancellationToken: Ct);
+
+        Assert.Equal(10, result.Bytes);
+        Assert.Equal(1, resolutions);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_WithoutCheckedAddresses_ResolvesAndRefusesLoopback()
+    {
+        await using var host = await StrictHostAsync();
+        using var http = new HttpClient(new SocketsHttpHandler { ConnectCallback = host.Get<SsrfGuard>().ConnectAsync, UseProxy = false });
+
+        // Bypasses the check handler: the connect callback itself must refuse the address.
         var ex = await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetAsync(Blob(10), Ct));
 
+        Assert.IsType<SsrfRefusedException>(ex.InnerException);
         Assert.Contains("loopback", ex.ToString(), StringComparison.Ordinal);
     }
 }
