@@ -6,8 +6,8 @@ namespace AiServer.Providers.FileDownload;
 
 /// <summary>
 /// Server-side request forgery guard: resolves a host and refuses loopback, link-local, private (RFC 1918, CGNAT,
-/// unique-local), multicast, broadcast and unspecified addresses unless the host is in
-/// <see cref="FileDownloadOptions.AllowedHosts"/>. <see cref="ConnectAsync"/> is the download handler's
+/// unique-local), multicast, broadcast and unspecified addresses unless the host (and port, when the entry names
+/// one) is in <see cref="FileDownloadOptions.AllowedHosts"/>. <see cref="ConnectAsync"/> is the download handler's
 /// <c>ConnectCallback</c>: it connects to the very address it checked, so a DNS answer that changes between the check
 /// and the connection (rebinding) cannot reach a forbidden address.
 /// </summary>
@@ -49,7 +49,7 @@ internal sealed class SsrfGuard(IOptionsMonitor<FileDownloadOptions> options)
             throw new SsrfRefusedException(FileDownloadErrors.NameNotResolved, $"The host '{bare}' has no addresses.");
         }
 
-        Check(bare, addresses);
+        Check(bare, port, addresses);
         return addresses;
     }
 
@@ -71,7 +71,7 @@ internal sealed class SsrfGuard(IOptionsMonitor<FileDownloadOptions> options)
         {
             // Checked a moment ago by the handler; re-checked without DNS in case the allow-list changed since.
             addresses = vetted.Addresses;
-            Check(host, addresses);
+            Check(host, port, addresses);
         }
         else
         {
@@ -104,9 +104,9 @@ internal sealed class SsrfGuard(IOptionsMonitor<FileDownloadOptions> options)
 
     internal static string Bare(string host) => host.Trim('[', ']');
 
-    private void Check(string bare, IPAddress[] addresses)
+    private void Check(string bare, int port, IPAddress[] addresses)
     {
-        if (IsAllowedHost(bare))
+        if (IsAllowedHost(bare, port))
         {
             return;
         }
@@ -120,10 +120,30 @@ internal sealed class SsrfGuard(IOptionsMonitor<FileDownloadOptions> options)
         }
     }
 
-    public bool IsAllowedHost(string host)
+    /// <summary>
+    /// True when an <see cref="FileDownloadOptions.AllowedHosts"/> entry names <paramref name="host"/> and either has no
+    /// port or exactly <paramref name="port"/>. IP literals compare as addresses (<c>::1</c> = <c>0:0::1</c>).
+    /// </summary>
+    public bool IsAllowedHost(string host, int port)
     {
         var bare = Bare(host);
-        return options.CurrentValue.AllowedHosts.Any(h => string.Equals(h.Trim('[', ']'), bare, StringComparison.OrdinalIgnoreCase));
+        var literal = IPAddress.TryParse(bare, out var parsed) ? parsed : null;
+        foreach (var entry in options.CurrentValue.AllowedHosts)
+        {
+            if (!FileDownloadOptions.TryParseAllowedHost(entry, out var allowedHost, out var allowedPort) || (allowedPort is { } p && p != port))
+            {
+                continue;
+            }
+
+            if (literal is not null && IPAddress.TryParse(allowedHost, out var allowedAddress)
+                ? literal.Equals(allowedAddress)
+                : string.Equals(allowedHost, bare, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A host's addresses as <see cref="SsrfCheckHandler"/> checked them for one request.</summary>

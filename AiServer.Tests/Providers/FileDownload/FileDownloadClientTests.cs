@@ -128,6 +128,54 @@ public sealed class FileDownloadClientTests(ProviderEmulatorFixture emulator, Te
     }
 
     [Fact]
+    public async Task DownloadAsync_AllowedHostWithPort_OnlyThatPortAllowed()
+    {
+        var settings = ProviderTestHost.EmulatorConfiguration(emulator);
+        settings["Providers:FileDownload:AllowedHosts:0"] = $"127.0.0.1:{emulator.BaseUri.Port}";
+        await using var host = await ProviderTestHost.StartAsync(settings);
+        var client = host.Get<FileDownloadClient>();
+
+        var allowed = await client.DownloadAsync(Blob(10), Target, cancellationToken: Ct);
+        // Another service on the same loopback address (here the test origin; in production e.g. Redis).
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => client.DownloadAsync(new Uri(origin.BaseUri, "chunked?size=10"), Target, cancellationToken: Ct));
+
+        Assert.Equal(10, allowed.Bytes);
+        Assert.Equal(FileDownloadErrors.AddressRefused, ex.ErrorCode);
+        Assert.Equal(0, host.Get<ICircuitBreakerRegistry>().Get(ProviderNames.FileDownload).GetStats().Failures);
+    }
+
+    [Fact]
+    public async Task FileDownloadHttpClient_AllowedPortButConnectToAnotherPort_RefusedAtConnect()
+    {
+        var settings = ProviderTestHost.EmulatorConfiguration(emulator);
+        settings["Providers:FileDownload:AllowedHosts:0"] = $"127.0.0.1:{emulator.BaseUri.Port}";
+        await using var host = await ProviderTestHost.StartAsync(settings);
+        using var http = new HttpClient(new SocketsHttpHandler { ConnectCallback = host.Get<SsrfGuard>().ConnectAsync, UseProxy = false });
+
+        var ex = await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetAsync(new Uri(origin.BaseUri, "chunked?size=10"), Ct));
+
+        Assert.IsType<SsrfRefusedException>(ex.InnerException);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.1", 6379, true)]
+    [InlineData("127.0.0.1:5100", "127.0.0.1", 5100, true)]
+    [InlineData("127.0.0.1:5100", "127.0.0.1", 6379, false)]
+    [InlineData("[::1]:5100", "[::1]", 5100, true)]
+    [InlineData("[::1]:5100", "[::1]", 80, false)]
+    [InlineData("::1", "[0:0::1]", 80, true)]
+    [InlineData("Files.Local:8080", "files.local", 8080, true)]
+    [InlineData("files.local:8080", "other.local", 8080, false)]
+    public async Task IsAllowedHost_Entry_MatchesHostAndPort(string entry, string host, int port, bool allowed)
+    {
+        var settings = ProviderTestHost.EmulatorConfiguration(emulator);
+        settings["Providers:FileDownload:AllowedHosts:0"] = entry;
+        await using var testHost = await ProviderTestHost.StartAsync(settings);
+
+        Assert.Equal(allowed, testHost.Get<SsrfGuard>().IsAllowedHost(host, port));
+    }
+
+    [Fact]
     public async Task DownloadAsync_FileScheme_Refused()
     {
         await using var host = await ProviderTestHost.StartAsync(emulator);
