@@ -112,7 +112,7 @@ internal sealed partial class BflClient
         {
             if (_time.GetUtcNow() >= deadline)
             {
-                throw new ProviderException(ProviderNames.Bfl, operation, null, "wait_timeout", $"Task {id} was still {result.Status} after {timeout}.");
+                throw new ProviderException(ProviderNames.Bfl, operation, null, "wait_timeout", $"Task {id} was still {result.Status} after {timeout}.") { JobId = id };
             }
 
             await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);

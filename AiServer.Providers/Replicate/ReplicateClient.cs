@@ -67,10 +67,22 @@ internal sealed class ReplicateClient
         }
 
         var job = await _transport.SendJsonAsync<ReplicateJob>(request, operation, ProviderJson.SnakeCase, cancellationToken).ConfigureAwait(false);
+        // From here the prediction exists (and is billed): every failure carries its id (ProviderException.JobId).
         job = await WaitAsync(job, operation, options, training: false, cancellationToken).ConfigureAwait(false);
         return job.State == ReplicateStatus.Succeeded
             ? job
             : throw new ProviderJobFailedException(ProviderNames.Replicate, operation, job.Id, job.Status, null, job.ErrorText.Length > 0 ? _transport.Scrub(job.ErrorText) : $"The prediction ended {job.Status}.");
+    }
+
+    /// <summary><c>POST /v1/predictions/{id}/cancel</c>.</summary>
+    public async Task<ReplicateJob> CancelPredictionAsync(string id, string operation = "cancel-prediction", CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        var options = _transport.RequireConfigured(operation);
+        using var request = Request(HttpMethod.Post, $"v1/predictions/{Uri.EscapeDataString(id)}/cancel", options);
+        // Cancelling twice is harmless, so it may be repeated like an idempotent call.
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", "cancel-" + id);
+        return await _transport.SendJsonAsync<ReplicateJob>(request, operation, ProviderJson.SnakeCase, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>GET /v1/predictions/{id}</c>.</summary>
@@ -163,22 +175,54 @@ internal sealed class ReplicateClient
         return await _transport.SendJsonAsync<ReplicateJob>(request, operation, ProviderJson.SnakeCase, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Polls until terminal. Every exception carries the job's id. A prediction still running at
+    /// <see cref="ReplicateOptions.RunTimeout"/> is cancelled (best effort: nobody is left waiting for it, and it is
+    /// billed while it runs); a training is not — its id belongs to the caller, who may wait again.
+    /// </summary>
     private async Task<ReplicateJob> WaitAsync(ReplicateJob job, string operation, ReplicateOptions options, bool training, CancellationToken cancellationToken)
     {
+        var id = job.Id;
         var deadline = _time.GetUtcNow() + options.RunTimeout;
-        while (!job.IsTerminal)
+        try
         {
-            if (_time.GetUtcNow() >= deadline)
+            while (!job.IsTerminal)
             {
-                throw new ProviderException(ProviderNames.Replicate, operation, null, "run_timeout", $"Job {job.Id} was still {job.Status} after {options.RunTimeout}.");
-            }
+                if (_time.GetUtcNow() >= deadline)
+                {
+                    var cancelled = !training && await TryCancelPredictionAsync(id, operation, cancellationToken).ConfigureAwait(false);
+                    throw new ProviderException(ProviderNames.Replicate, operation, null, "run_timeout", $"Job {id} was still {job.Status} after {options.RunTimeout}" + (cancelled ? "; it was cancelled." : "."))
+                    {
+                        JobId = id,
+                    };
+                }
 
-            await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
-            job = await GetJobAsync(training ? "v1/trainings/" : "v1/predictions/", job.Id, operation, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+                job = await GetJobAsync(training ? "v1/trainings/" : "v1/predictions/", id, operation, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ProviderException ex) when (ex.JobId is null)
+        {
+            ex.JobId = id;
+            throw;
         }
 
         ProviderLog.JobStatus(_logger, ProviderNames.Replicate, operation, job.Id, job.Status);
         return job;
+    }
+
+    private async Task<bool> TryCancelPredictionAsync(string id, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CancelPredictionAsync(id, operation + "-cancel", cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ProviderException ex)
+        {
+            ProviderLog.CancelFailed(_logger, ProviderNames.Replicate, operation, id, ex.ErrorCode ?? "error");
+            return false;
+        }
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string path, ReplicateOptions options)

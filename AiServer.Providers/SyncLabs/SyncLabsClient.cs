@@ -77,7 +77,7 @@ internal sealed class SyncLabsClient
         {
             if (_time.GetUtcNow() >= deadline)
             {
-                throw new ProviderException(ProviderNames.SyncLabs, operation, null, "wait_timeout", $"Generation {id} was still {generation.Status} after {timeout}.");
+                throw new ProviderException(ProviderNames.SyncLabs, operation, null, "wait_timeout", $"Generation {id} was still {generation.Status} after {timeout}.") { JobId = id };
             }
 
             await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
