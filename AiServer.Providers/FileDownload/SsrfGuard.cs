@@ -149,44 +149,75 @@ internal sealed class SsrfGuard(IOptionsMonitor<FileDownloadOptions> options)
     /// <summary>A host's addresses as <see cref="SsrfCheckHandler"/> checked them for one request.</summary>
     internal sealed record Vetted(string Host, int Port, IPAddress[] Addresses);
 
-    /// <summary>True for addresses a download must never reach.</summary>
+    /// <summary>
+    /// True for addresses a download must never reach. IPv6 forms that carry an IPv4 address (mapped <c>::ffff:0:0/96</c>,
+    /// compatible <c>::/96</c>, NAT64 <c>64:ff9b::/96</c>, 6to4 <c>2002::/16</c>) are judged by that IPv4 address, and
+    /// IPv6 is compared by its bytes, so a scope id (<c>::1%1</c>) changes nothing.
+    /// </summary>
     public static bool IsForbidden(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv4MappedToIPv6)
+        if (address.AddressFamily == AddressFamily.InterNetwork)
         {
-            address = address.MapToIPv4();
+            return IsForbiddenV4(address.GetAddressBytes());
         }
 
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast) || address.Equals(IPAddress.IPv6None))
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
         {
             return true;
         }
 
-        if (address.AddressFamily == AddressFamily.InterNetwork)
+        var b = address.GetAddressBytes(); // 16 bytes; the scope id is not part of them
+        if (EmbeddedIPv4(b) is { } v4)
         {
-            var b = address.GetAddressBytes();
-            return b[0] == 0 // "this network"
-                || b[0] == 10 // private
-                || (b[0] == 100 && b[1] >= 64 && b[1] <= 127) // carrier-grade NAT
-                || (b[0] == 169 && b[1] == 254) // link-local (cloud metadata)
-                || (b[0] == 172 && b[1] >= 16 && b[1] <= 31) // private
-                || (b[0] == 192 && b[1] == 168) // private
-                || (b[0] == 192 && b[1] == 0 && b[2] == 0) // IETF protocol assignments
-                || (b[0] == 198 && (b[1] == 18 || b[1] == 19)) // benchmarking
-                || b[0] >= 224; // multicast and reserved
+            return IsForbiddenV4(v4);
         }
 
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            var b = address.GetAddressBytes();
-            return address.IsIPv6LinkLocal
-                || address.IsIPv6SiteLocal
-                || address.IsIPv6Multicast
-                || (b[0] & 0xFE) == 0xFC // unique local fc00::/7
-                || address.IsIPv6Teredo;
-        }
-
-        return true;
+        return b.AsSpan(0, 15).IndexOfAnyExcept((byte)0) < 0 // :: and ::1
+            || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) // link-local fe80::/10
+            || (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) // site-local fec0::/10 (deprecated)
+            || b[0] == 0xFF // multicast
+            || (b[0] & 0xFE) == 0xFC // unique local fc00::/7
+            || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) // Teredo 2001::/32
+            || (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && b[4] == 0x00 && b[5] == 0x01); // local-use NAT64 64:ff9b:1::/48
     }
+
+    /// <summary>The IPv4 address an IPv6 address carries, or null.</summary>
+    private static byte[]? EmbeddedIPv4(byte[] b)
+    {
+        var firstTen = b.AsSpan(0, 10).IndexOfAnyExcept((byte)0) < 0;
+        if (firstTen && b[10] == 0xFF && b[11] == 0xFF)
+        {
+            return b[12..16]; // IPv4-mapped ::ffff:a.b.c.d
+        }
+
+        if (firstTen && b[10] == 0 && b[11] == 0 && b.AsSpan(12, 3).IndexOfAnyExcept((byte)0) >= 0)
+        {
+            return b[12..16]; // IPv4-compatible ::a.b.c.d (not :: or ::1, judged as IPv6 above)
+        }
+
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
+        {
+            return b[12..16]; // NAT64 well-known prefix 64:ff9b::/96
+        }
+
+        if (b[0] == 0x20 && b[1] == 0x02)
+        {
+            return b[2..6]; // 6to4 2002:AABB:CCDD::/48
+        }
+
+        return null;
+    }
+
+    private static bool IsForbiddenV4(byte[] b) =>
+        b[0] == 0 // "this network"
+        || b[0] == 10 // private
+        || b[0] == 127 // loopback
+        || (b[0] == 100 && b[1] >= 64 && b[1] <= 127) // carrier-grade NAT
+        || (b[0] == 169 && b[1] == 254) // link-local (cloud metadata)
+        || (b[0] == 172 && b[1] >= 16 && b[1] <= 31) // private
+        || (b[0] == 192 && b[1] == 168) // private
+        || (b[0] == 192 && b[1] == 0 && b[2] == 0) // IETF protocol assignments
+        || (b[0] == 198 && (b[1] == 18 || b[1] == 19)) // benchmarking
+        || b[0] >= 224; // multicast, reserved and broadcast
 }

@@ -216,6 +216,21 @@ public sealed class FileDownloadClientTests(ProviderEmulatorFixture emulator, Te
     [InlineData("fd12:3456::1", true)]
     [InlineData("ff02::1", true)]
     [InlineData("::", true)]
+    [InlineData("::1", true)]
+    [InlineData("::1%1", true)]
+    [InlineData("fe80::1%2", true)]
+    [InlineData("::ffff:10.0.0.1", true)]
+    [InlineData("::127.0.0.1", true)]
+    [InlineData("::169.254.169.254", true)]
+    [InlineData("::8.8.8.8", false)]
+    [InlineData("64:ff9b::7f00:1", true)]
+    [InlineData("64:ff9b::a9fe:a9fe", true)]
+    [InlineData("64:ff9b::808:808", false)]
+    [InlineData("64:ff9b:1::1", true)]
+    [InlineData("2002:7f00:1::1", true)]
+    [InlineData("2002:c0a8:101::1", true)]
+    [InlineData("2002:808:808::1", false)]
+    [InlineData("2001:0:4136:e378::1", true)]
     public void IsForbidden_Address_MatchesTheRanges(string address, bool forbidden) =>
         Assert.Equal(forbidden, SsrfGuard.IsForbidden(IPAddress.Parse(address)));
 
