@@ -176,6 +176,22 @@ public sealed class FileDownloadClientTests(ProviderEmulatorFixture emulator, Te
     }
 
     [Fact]
+    public async Task DownloadAsync_DestinationDirectoryMissing_LocalErrorBeforeAnyRequest()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator);
+        var before = (await emulator.RequestsAsync("files")).Count;
+        var missing = Path.Combine(_directory.FullName, "no-such-dir", "file.bin");
+
+        var ex = await Assert.ThrowsAsync<FileDownloadStorageException>(() => host.Get<FileDownloadClient>().DownloadAsync(Blob(10), missing, cancellationToken: Ct));
+
+        Assert.StartsWith(missing, ex.Path, StringComparison.Ordinal);
+        Assert.IsType<DirectoryNotFoundException>(ex.InnerException);
+        Assert.Equal(before, (await emulator.RequestsAsync("files")).Count);
+        Assert.Equal(0, host.Get<ICircuitBreakerRegistry>().Get(ProviderNames.FileDownload).GetStats().Failures);
+        Assert.Empty(Directory.GetFileSystemEntries(_directory.FullName));
+    }
+
+    [Fact]
     public async Task DownloadAsync_FileScheme_Refused()
     {
         await using var host = await ProviderTestHost.StartAsync(emulator);
