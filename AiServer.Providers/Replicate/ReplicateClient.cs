@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AiServer.Providers.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ namespace AiServer.Providers.Replicate;
 /// Replicate (the seed's <c>replicateReliable</c>): run, trainings, models and the account probe, each call through the
 /// <c>replicate</c> pipeline (external-API retries, fleet breaker) under an operation name.
 /// </summary>
-internal sealed class ReplicateClient
+internal sealed partial class ReplicateClient
 {
     private readonly ProviderTransport<ReplicateOptions> _transport;
     private readonly IOptionsMonitor<ReplicateOptions> _options;
@@ -45,16 +46,22 @@ internal sealed class ReplicateClient
             body["webhook"] = webhook.AbsoluteUri;
         }
 
-        string path;
-        var colon = model.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0 && model.Contains('/', StringComparison.Ordinal))
+        // The model goes into the URL path: only owner/name[:version] or a bare version id, never "../" or a query.
+        var reference = ModelReference().Match(model);
+        if (!reference.Success)
         {
-            path = $"v1/models/{model}/predictions";
+            throw new ArgumentException($"'{model}' is not a Replicate model reference: use owner/name, owner/name:<64-hex version> or a 64-hex version id.", nameof(model));
+        }
+
+        string path;
+        if (reference.Groups["owner"].Success && !reference.Groups["version"].Success)
+        {
+            path = $"v1/models/{reference.Groups["owner"].Value}/{reference.Groups["name"].Value}/predictions";
         }
         else
         {
             path = "v1/predictions";
-            body["version"] = colon < 0 ? model : model[(colon + 1)..];
+            body["version"] = reference.Groups["version"].Value;
         }
 
         using var request = Request(HttpMethod.Post, path, options);
@@ -96,6 +103,16 @@ internal sealed class ReplicateClient
         ArgumentException.ThrowIfNullOrEmpty(versionId);
         ArgumentException.ThrowIfNullOrEmpty(destination);
         ArgumentNullException.ThrowIfNull(input);
+        if (ModelReference().Match(model) is not { Success: true } reference || !reference.Groups["owner"].Success || reference.Groups["version"].Success)
+        {
+            throw new ArgumentException($"'{model}' is not a Replicate model name: use owner/name.", nameof(model));
+        }
+
+        if (ModelReference().Match(destination) is not { Success: true } target || !target.Groups["owner"].Success || target.Groups["version"].Success)
+        {
+            throw new ArgumentException($"'{destination}' is not a Replicate model name: use owner/name.", nameof(destination));
+        }
+
         var options = _transport.RequireConfigured(operation);
         var body = new JsonObject { ["destination"] = destination, ["input"] = input.DeepClone() };
         if (webhook is not null)
@@ -237,4 +254,8 @@ internal sealed class ReplicateClient
         body is JsonObject
             ? new ProviderError(ProviderJson.Text(body, "title"), ProviderJson.Text(body, "detail") ?? text)
             : new ProviderError(null, text);
+
+    /// <summary><c>owner/name</c>, <c>owner/name:version</c> (64 hex) or a bare 64-hex version id.</summary>
+    [GeneratedRegex(@"^(?:(?<owner>[A-Za-z0-9][A-Za-z0-9_.-]*)/(?<name>[A-Za-z0-9][A-Za-z0-9_.-]*)(?::(?<version>[0-9a-fA-F]{64}))?|(?<version>[0-9a-fA-F]{64}))$", RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex ModelReference();
 }

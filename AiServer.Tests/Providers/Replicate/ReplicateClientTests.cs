@@ -52,17 +52,35 @@ public sealed class ReplicateClientTests(ProviderEmulatorFixture emulator) : ICl
         Assert.False(string.IsNullOrEmpty(ex.ProviderMessage));
     }
 
+    [Theory]
+    [InlineData("not-a-version")]
+    [InlineData("owner/name/../../account")]
+    [InlineData("owner/../v1/account")]
+    [InlineData("owner/name?x=1")]
+    [InlineData("owner/na me")]
+    [InlineData("owner/name:not-hex")]
+    [InlineData("owner/name:5c7d5dc6")]
+    [InlineData("/name")]
+    public async Task RunAsync_MalformedModel_ArgumentExceptionWithoutARequest(string model)
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator);
+        var before = (await emulator.RequestsAsync("replicate")).Count;
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => host.Get<ReplicateClient>().RunAsync(model, new JsonObject(), cancellationToken: Ct));
+
+        Assert.Equal("model", ex.ParamName);
+        Assert.Contains("owner/name", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(before, (await emulator.RequestsAsync("replicate")).Count);
+    }
+
     [Fact]
-    public async Task RunAsync_InvalidVersion_ThrowsProviderExceptionWith422TitleAndDetail()
+    public async Task CreateTrainingAsync_ModelWithPathCharacters_ArgumentException()
     {
         await using var host = await ProviderTestHost.StartAsync(emulator);
 
-        var ex = await Assert.ThrowsAsync<ProviderException>(() =>
-            host.Get<ReplicateClient>().RunAsync("not-a-version", new JsonObject(), cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => host.Get<ReplicateClient>().CreateTrainingAsync("o/m/../../x", Version, "aiserver/trained", new JsonObject(), cancellationToken: Ct));
 
-        Assert.Equal(422, ex.StatusCode);
-        Assert.Equal("Invalid version or not permitted", ex.ErrorCode);
-        Assert.Contains("does not exist", ex.ProviderMessage, StringComparison.Ordinal);
+        Assert.Equal("model", ex.ParamName);
     }
 
     [Fact]
