@@ -92,7 +92,13 @@ public static class AiProvidersHostingExtensions
         // The pipeline's timeouts are fixed when the handler is built, so they are read from configuration now; values
         // the validator will reject at start fall back to the defaults here.
         var timeouts = ReadTimeouts<TOptions>(builder.Configuration, section);
-        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        var maxResponseBytes = ReadMaxResponseBytes<TOptions>(builder.Configuration, section);
+        services.AddHttpClient(name, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                // Whole-body reads (JSON) stop here instead of buffering whatever a provider (or a fault) sends.
+                client.MaxResponseContentBufferSize = maxResponseBytes;
+            })
             .AddFleetResilienceHandler(name, preset, o =>
             {
                 o.AttemptTimeout = timeouts.Attempt;
@@ -122,6 +128,7 @@ public static class AiProvidersHostingExtensions
         services.AddValidatedOptions<FileDownloadOptions>(FileDownloadOptions.SectionName);
         services.AddSingleton<IValidateOptions<FileDownloadOptions>, FileDownloadOptionsValidator>();
         services.TryAddSingleton<SsrfGuard>();
+        services.TryAddTransient<SsrfCheckHandler>();
         var configured = new FileDownloadOptions();
         var defaults = new FileDownloadOptions();
         try
@@ -147,6 +154,8 @@ public static class AiProvidersHostingExtensions
                 ConnectCallback = sp.GetRequiredService<SsrfGuard>().ConnectAsync,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             })
+            // Outermost, before the resilience handler: a refused URL is never retried and never reaches the breaker.
+            .AddHttpMessageHandler<SsrfCheckHandler>()
             .AddFleetResilienceHandler(ProviderNames.FileDownload, RetryPreset.ExternalApi, o =>
             {
                 o.AttemptTimeout = configured.AttemptTimeout;
@@ -173,6 +182,23 @@ public static class AiProvidersHostingExtensions
         return options.AttemptTimeout > TimeSpan.Zero && options.TotalRequestTimeout >= options.AttemptTimeout
             ? (options.AttemptTimeout, options.TotalRequestTimeout)
             : (defaults.AttemptTimeout, defaults.TotalRequestTimeout);
+    }
+
+    internal static long ReadMaxResponseBytes<TOptions>(IConfiguration configuration, string section)
+        where TOptions : ProviderClientOptions, new()
+    {
+        var options = new TOptions();
+        try
+        {
+            configuration.GetSection(section).Bind(options);
+        }
+        catch (InvalidOperationException)
+        {
+            return ProviderClientOptions.DefaultMaxResponseBytes;
+        }
+
+        // Values the validator rejects at start fall back to the default here.
+        return options.MaxResponseBytes is >= 1024 and <= int.MaxValue ? options.MaxResponseBytes : ProviderClientOptions.DefaultMaxResponseBytes;
     }
 
     /// <summary>Marks that <see cref="AddAiProviders"/> ran.</summary>

@@ -18,6 +18,15 @@ public abstract class ProviderClientOptions
     /// <summary>One call including its retries and their waits.</summary>
     public TimeSpan TotalRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Largest response body buffered by a call that reads the whole body (JSON answers; default 8 MiB). A larger body
+    /// fails the call with <c>response_too_large</c>. Streams (speech audio, event streams) have their own limits.
+    /// Read when the HttpClient is registered: changing it needs a restart.
+    /// </summary>
+    public long MaxResponseBytes { get; set; } = DefaultMaxResponseBytes;
+
+    internal const long DefaultMaxResponseBytes = 8L * 1024 * 1024;
+
     /// <summary>True when an API key is configured.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ApiKey);
 
@@ -34,6 +43,11 @@ public abstract class ProviderClientOptions
         if (AttemptTimeout <= TimeSpan.Zero)
         {
             errors.Add($"{section}:AttemptTimeout: must be positive, got {AttemptTimeout}.");
+        }
+
+        if (MaxResponseBytes is < 1024 or > int.MaxValue)
+        {
+            errors.Add($"{section}:MaxResponseBytes: must be between 1024 and {int.MaxValue}, got {MaxResponseBytes}.");
         }
 
         if (TotalRequestTimeout < AttemptTimeout)

@@ -59,6 +59,12 @@ public class ProviderException : Exception
     /// <summary>The provider's message.</summary>
     public string ProviderMessage { get; }
 
+    /// <summary>
+    /// The provider job (prediction, training, generation, task) the call belonged to, when the job had already been
+    /// created: a caller must look it up (or cancel it) by this id rather than create another, billed, job.
+    /// </summary>
+    public string? JobId { get; internal set; }
+
     private static string Format(string provider, string operation, int? status, string? code, string message) =>
         $"{provider} {operation} failed" + (status is { } s ? $" with HTTP {s}" : string.Empty) + (code is null ? string.Empty : $" ({code})") + ": " + message;
 }

@@ -39,12 +39,8 @@ public sealed class ProviderJobFailedException : ProviderException
     public ProviderJobFailedException(string message, Exception innerException)
         : base(message, innerException)
     {
-        JobId = string.Empty;
         Status = "failed";
     }
-
-    /// <summary>The provider's job id.</summary>
-    public string JobId { get; }
 
     /// <summary>The terminal status as the provider spells it (<c>failed</c>, <c>FAILED</c>, <c>Error</c>, ...).</summary>
     public string Status { get; }

@@ -25,4 +25,10 @@ internal static partial class ProviderLog
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Health probe of {Provider} failed: {Reason}")]
     public static partial void ProbeFailed(ILogger logger, string provider, string reason);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Warning, Message = "File download: removing the temporary file failed ({Error})")]
+    public static partial void CleanupFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Warning, Message = "{Provider} {Operation}: cancelling job {JobId} after the run timeout failed ({ErrorCode})")]
+    public static partial void CancelFailed(ILogger logger, string provider, string operation, string jobId, string errorCode);
 }

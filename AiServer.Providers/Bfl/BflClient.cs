@@ -112,7 +112,7 @@ internal sealed partial class BflClient
         {
             if (_time.GetUtcNow() >= deadline)
             {
-                throw new ProviderException(ProviderNames.Bfl, operation, null, "wait_timeout", $"Task {id} was still {result.Status} after {timeout}.");
+                throw new ProviderException(ProviderNames.Bfl, operation, null, "wait_timeout", $"Task {id} was still {result.Status} after {timeout}.") { JobId = id };
             }
 
             await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
@@ -122,7 +122,7 @@ internal sealed partial class BflClient
         ProviderLog.JobStatus(_logger, ProviderNames.Bfl, operation, result.Id, result.Status);
         return result.State == BflStatus.Ready
             ? result
-            : throw new ProviderJobFailedException(ProviderNames.Bfl, operation, result.Id, result.Status, null, result.Details?.GetRawText() ?? $"The task ended {result.Status}.");
+            : throw new ProviderJobFailedException(ProviderNames.Bfl, operation, result.Id, result.Status, null, result.Details?.GetRawText() is { Length: > 0 } details ? _transport.Scrub(details) : $"The task ended {result.Status}.");
     }
 
     /// <summary>The probe: <c>GET /v1/credits</c>.</summary>

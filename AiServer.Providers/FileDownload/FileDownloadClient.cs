@@ -12,7 +12,7 @@ namespace AiServer.Providers.FileDownload;
 /// streamed to a temporary file beside the destination and stopped at the size limit, and the file only appears when
 /// the whole body arrived: on any failure nothing is left on disk.
 /// </summary>
-internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMonitor<FileDownloadOptions> options, SsrfGuard guard, ILogger<FileDownloadClient> logger)
+internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMonitor<FileDownloadOptions> options, ILogger<FileDownloadClient> logger)
 {
     private const string Provider = ProviderNames.FileDownload;
 
@@ -39,12 +39,15 @@ internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMon
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.DownloadTimeout);
         var temporary = destinationPath + ".part-" + Guid.NewGuid().ToString("N");
+        // Opened first: a missing directory or a denied path fails before any request, as a local error.
+        var file = Storage(temporary, "create", () => new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true));
         try
         {
             var current = url;
             for (var hop = 0; ; hop++)
             {
-                await CheckAsync(current, operation, timeout.Token).ConfigureAwait(false);
+                // The host is resolved and checked by SsrfCheckHandler, outside the resilience pipeline.
+                CheckScheme(current, operation);
                 using var request = new HttpRequestMessage(HttpMethod.Get, current);
                 request.Options.Set(FleetHttpRequestOptions.OperationKey, operation);
                 using var response = await SendAsync(request, operation, cancellationToken, timeout.Token).ConfigureAwait(false);
@@ -78,43 +81,76 @@ internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMon
                 long written;
                 try
                 {
-                    written = await CopyAsync(response, temporary, limit, operation, timeout.Token).ConfigureAwait(false);
+                    written = await CopyAsync(response, file, temporary, limit, operation, timeout.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
                 {
                     throw new ProviderUnavailableException(Provider, operation, $"The download did not finish within {settings.DownloadTimeout}.", false, null, ex);
                 }
-                catch (IOException ex) when (ex is not FileNotFoundException)
+                catch (IOException ex) when (ex is not FileDownloadStorageException)
                 {
+                    // Reading the body failed (local write errors are FileDownloadStorageExceptions).
                     throw new ProviderUnavailableException(Provider, operation, "The download broke off.", false, null, ex);
                 }
 
-                File.Move(temporary, destinationPath, overwrite: true);
+                await file.DisposeAsync().ConfigureAwait(false);
+                Storage(destinationPath, "move into place", () => File.Move(temporary, destinationPath, overwrite: true));
                 ProviderLog.Downloaded(logger, written, contentType, current.Host);
                 return new FileDownloadResult(destinationPath, written, contentType, current);
             }
         }
         finally
         {
-            File.Delete(temporary);
+            await CleanUpAsync(file, temporary).ConfigureAwait(false);
         }
     }
 
-    private async Task CheckAsync(Uri uri, string operation, CancellationToken cancellationToken)
+    /// <summary>Closes and removes the temporary file; a failure here must not hide the error that brought us here.</summary>
+    private async Task CleanUpAsync(FileStream file, string temporary)
     {
-        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+        try
         {
-            throw Refused(operation, FileDownloadErrors.SchemeRefused, $"Only http and https URLs are fetched, not '{uri.Scheme}'.");
+            await file.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ProviderLog.CleanupFailed(logger, ex.GetType().Name);
         }
 
         try
         {
-            await guard.ResolveAllowedAsync(uri.Host, cancellationToken).ConfigureAwait(false);
+            File.Delete(temporary);
         }
-        catch (ProviderException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            ProviderLog.DownloadRefused(logger, ex.ProviderMessage);
-            throw new ProviderException(Provider, operation, null, ex.ErrorCode, ex.ProviderMessage, ex);
+            ProviderLog.CleanupFailed(logger, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>Runs a local file operation; its I/O errors become <see cref="FileDownloadStorageException"/>s.</summary>
+    private static T Storage<T>(string path, string what, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && ex is not FileDownloadStorageException)
+        {
+            throw new FileDownloadStorageException(path, $"Could not {what} the local file '{path}': {ex.Message}", ex);
+        }
+    }
+
+    private static void Storage(string path, string what, Action action) => Storage(path, what, () =>
+    {
+        action();
+        return true;
+    });
+
+    private static void CheckScheme(Uri uri, string operation)
+    {
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+        {
+            throw Refused(operation, FileDownloadErrors.SchemeRefused, $"Only http and https URLs are fetched, not '{uri.Scheme}'.");
         }
     }
 
@@ -123,6 +159,11 @@ internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMon
         try
         {
             return await factory.CreateClient(Provider).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+        }
+        catch (SsrfRefusedException ex)
+        {
+            ProviderLog.DownloadRefused(logger, ex.ProviderMessage);
+            throw new ProviderException(Provider, operation, null, ex.ErrorCode, ex.ProviderMessage, ex);
         }
         catch (CircuitBreakerRejectedException ex)
         {
@@ -134,8 +175,8 @@ internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMon
         }
         catch (HttpRequestException ex)
         {
-            // The connect callback re-checks the address; its refusal surfaces here.
-            if (ex.InnerException is ProviderException refused)
+            // The connect callback re-checks the address; its (rare) refusal surfaces here.
+            if (ex.InnerException is SsrfRefusedException refused)
             {
                 throw new ProviderException(Provider, operation, null, refused.ErrorCode, refused.ProviderMessage, ex);
             }
@@ -148,28 +189,44 @@ internal sealed class FileDownloadClient(IHttpClientFactory factory, IOptionsMon
         }
     }
 
-    private static async Task<long> CopyAsync(HttpResponseMessage response, string path, long limit, string operation, CancellationToken cancellationToken)
+    private static async Task<long> CopyAsync(HttpResponseMessage response, FileStream file, string path, long limit, string operation, CancellationToken cancellationToken)
     {
         await using var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
-        await using (file.ConfigureAwait(false))
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            var buffer = new byte[64 * 1024];
-            long total = 0;
-            int read;
-            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            total += read;
+            if (total > limit)
             {
-                total += read;
-                if (total > limit)
-                {
-                    throw Refused(operation, FileDownloadErrors.TooLarge, $"The body exceeded the limit of {limit} bytes.");
-                }
-
-                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                throw Refused(operation, FileDownloadErrors.TooLarge, $"The body exceeded the limit of {limit} bytes.");
             }
 
-            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return total;
+            await WriteAsync(file, path, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+        }
+
+        await WriteAsync(file, path, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        return total;
+    }
+
+    /// <summary>Writes (or, for an empty chunk, flushes); a disk error (full, removed, denied) is a local error, not the server's.</summary>
+    private static async Task WriteAsync(FileStream file, string path, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (chunk.IsEmpty)
+            {
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await file.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new FileDownloadStorageException(path, $"Could not write the local file '{path}': {ex.Message}", ex);
         }
     }
 

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
 namespace AiServer.Providers.FileDownload;
 
 /// <summary>Downloads of user- or provider-supplied URLs (section <c>Providers:FileDownload</c>).</summary>
@@ -16,8 +20,10 @@ public sealed class FileDownloadOptions
     public List<string> AllowedContentTypes { get; set; } = [];
 
     /// <summary>
-    /// Hosts (names or IP literals as they appear in URLs) that may resolve to loopback or private addresses, e.g. the
-    /// local emulator's <c>127.0.0.1</c>. Empty by default: every such address is refused.
+    /// Hosts (names or IP literals as they appear in URLs) that may resolve to loopback or private addresses. An entry
+    /// <c>host:port</c> (IPv6 as <c>[::1]:8080</c>) allows only that port, e.g. the local emulator's
+    /// <c>127.0.0.1:5100</c>; an entry without a port allows every port of the host (prefer a port: <c>127.0.0.1</c>
+    /// alone also opens Redis and every other service on loopback). Empty by default: every such address is refused.
     /// </summary>
     public List<string> AllowedHosts { get; set; } = [];
 
@@ -63,6 +69,14 @@ public sealed class FileDownloadOptions
             errors.Add($"{section}:TotalRequestTimeout: must be at least AttemptTimeout ({AttemptTimeout}), got {TotalRequestTimeout}.");
         }
 
+        foreach (var entry in AllowedHosts)
+        {
+            if (!TryParseAllowedHost(entry, out _, out _))
+            {
+                errors.Add($"{section}:AllowedHosts: '{entry}' is not a host or host:port (e.g. 127.0.0.1, 127.0.0.1:8080, [::1]:8080).");
+            }
+        }
+
         foreach (var type in AllowedContentTypes)
         {
             if (type.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
@@ -72,5 +86,58 @@ public sealed class FileDownloadOptions
         }
 
         return errors;
+    }
+
+    /// <summary>Splits an <see cref="AllowedHosts"/> entry into its host (without brackets) and optional port.</summary>
+    internal static bool TryParseAllowedHost(string? entry, out string host, out int? port)
+    {
+        host = string.Empty;
+        port = null;
+        var text = entry?.Trim() ?? string.Empty;
+        if (text.Length == 0)
+        {
+            return false;
+        }
+
+        if (text[0] == '[')
+        {
+            var close = text.IndexOf(']', StringComparison.Ordinal);
+            if (close < 2 || !IPAddress.TryParse(text[1..close], out _))
+            {
+                return false;
+            }
+
+            host = text[1..close];
+            var rest = text[(close + 1)..];
+            return rest.Length == 0 || (rest[0] == ':' && TryParsePort(rest[1..], out port));
+        }
+
+        if (IPAddress.TryParse(text, out var literal) && literal.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            host = text; // a bare IPv6 literal: every colon belongs to the address
+            return true;
+        }
+
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            host = text;
+            return true;
+        }
+
+        host = text[..colon];
+        return colon > 0 && text.IndexOf(':', colon + 1) < 0 && TryParsePort(text[(colon + 1)..], out port);
+    }
+
+    private static bool TryParsePort(string text, out int? port)
+    {
+        port = null;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= 65535)
+        {
+            port = value;
+            return true;
+        }
+
+        return false;
     }
 }

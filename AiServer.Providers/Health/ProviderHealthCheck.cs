@@ -7,7 +7,8 @@ namespace AiServer.Providers.Health;
 
 /// <summary>
 /// A provider's check on <c>/health/detailed</c>: never calls a provider whose breaker is OPEN (degraded, with the
-/// reason), otherwise reuses a probe result younger than <see cref="ProviderHealthOptions.CacheDuration"/> or probes.
+/// reason), otherwise reuses a probe result younger than <see cref="ProviderHealthOptions.CacheDuration"/> or probes —
+/// one probe per provider at a time, shared by concurrent callers (<see cref="ProviderHealthCache.ProbeOnceAsync"/>).
 /// </summary>
 internal sealed class ProviderHealthCheck(
     string provider,
@@ -37,15 +38,26 @@ internal sealed class ProviderHealthCheck(
             return WithData(cached, ("cached", true), ("probedAt", probedAt.ToString("O", CultureInfo.InvariantCulture)));
         }
 
+        // Shared by every concurrent caller; each caller stops waiting on its own token, the probe itself is bounded
+        // by the provider pipeline's total timeout and is not cancelled because one caller went away.
+        var outcome = await cache.ProbeOnceAsync(provider, ProbeAsync).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return outcome.Cacheable
+            ? WithData(outcome.Result, ("cached", false), ("probedAt", outcome.ProbedAt.ToString("O", CultureInfo.InvariantCulture)))
+            : outcome.Result;
+    }
+
+    private async Task<ProbeOutcome> ProbeAsync()
+    {
         var now = time.GetUtcNow();
         HealthCheckResult result;
         try
         {
-            result = await probe(cancellationToken).ConfigureAwait(false);
+            result = await probe(CancellationToken.None).ConfigureAwait(false);
         }
         catch (ProviderUnavailableException ex) when (ex.BreakerRejected)
         {
-            return HealthCheckResult.Degraded($"Circuit breaker '{provider}' rejected the probe: {ex.ProviderMessage}");
+            // Not a verdict on the provider (another probe holds the breaker's slot): not cached.
+            return new ProbeOutcome(HealthCheckResult.Degraded($"Circuit breaker '{provider}' rejected the probe: {ex.ProviderMessage}"), now, Cacheable: false);
         }
         catch (ProviderRateLimitedException ex)
         {
@@ -60,9 +72,15 @@ internal sealed class ProviderHealthCheck(
             ProviderLog.ProbeFailed(logger, provider, ex.Message);
             result = HealthCheckResult.Unhealthy(ex.Message);
         }
+        catch (Exception ex)
+        {
+            // Anything else is cached too, or every request would probe again. Only the type: an unknown exception's
+            // message is not known to be free of secrets.
+            ProviderLog.ProbeFailed(logger, provider, ex.GetType().Name);
+            result = HealthCheckResult.Unhealthy($"The {provider} probe failed ({ex.GetType().Name}).");
+        }
 
-        cache.Set(provider, result, now);
-        return WithData(result, ("cached", false), ("probedAt", now.ToString("O", CultureInfo.InvariantCulture)));
+        return new ProbeOutcome(result, now, Cacheable: true);
     }
 
     private static HealthCheckResult WithData(HealthCheckResult result, params (string Key, object Value)[] extra)

@@ -69,6 +69,11 @@ internal sealed class ProviderTransport<TOptions>(
             ProviderLog.ProviderUnavailable(logger, provider, operation, "timeout");
             throw new ProviderUnavailableException(provider, operation, $"The call timed out after {ex.Timeout}.", false, null, ex);
         }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            // The body outgrew MaxResponseBytes while HttpClient buffered it (after the pipeline: not a breaker failure).
+            throw new ProviderException(provider, operation, null, "response_too_large", $"The response exceeded Providers:{ProviderSections.Of(provider)}:MaxResponseBytes ({Client.MaxResponseContentBufferSize} bytes).", ex);
+        }
         catch (HttpRequestException ex)
         {
             ProviderLog.ProviderUnavailable(logger, provider, operation, ex.HttpRequestError.ToString());

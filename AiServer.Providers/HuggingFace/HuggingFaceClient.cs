@@ -68,7 +68,7 @@ internal sealed class HuggingFaceClient
         try
         {
             using var response = await _transport.SendAsync(stream, operation, timeout.Token, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
-            return await ReadCaptionAsync(response, eventId, operation, timeout.Token).ConfigureAwait(false);
+            return await ReadCaptionAsync(response, eventId, operation, options.MaxEventBytes, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -164,14 +164,30 @@ internal sealed class HuggingFaceClient
         return paths.FirstOrDefault()?.ToString() ?? throw new ProviderException(ProviderNames.HuggingFace, operation, 200, "invalid_response", "The Space's upload returned no path.");
     }
 
-    private async Task<string> ReadCaptionAsync(HttpResponseMessage response, string eventId, string operation, CancellationToken cancellationToken)
+    private async Task<string> ReadCaptionAsync(HttpResponseMessage response, string eventId, string operation, int maxEvent, CancellationToken cancellationToken)
     {
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(body);
+        // Bounded: a Space that never sends a newline, or endless data: lines, must not grow memory without limit.
+        using var reader = new BoundedLineReader(body, maxEvent);
         string? name = null;
         var data = new System.Text.StringBuilder();
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        while (true)
         {
+            string? line;
+            try
+            {
+                line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException)
+            {
+                throw TooLarge(eventId, operation, maxEvent);
+            }
+
+            if (line is null)
+            {
+                break;
+            }
+
             if (line.Length == 0)
             {
                 if (name is not null && Dispatch(name, data.ToString(), eventId, operation) is { } caption)
@@ -190,7 +206,13 @@ internal sealed class HuggingFaceClient
             }
             else if (line.StartsWith("data:", StringComparison.Ordinal))
             {
-                data.Append(line["data:".Length..].TrimStart());
+                var part = line.AsSpan("data:".Length).TrimStart();
+                if (data.Length + part.Length > maxEvent)
+                {
+                    throw TooLarge(eventId, operation, maxEvent);
+                }
+
+                data.Append(part);
             }
         }
 
@@ -201,6 +223,9 @@ internal sealed class HuggingFaceClient
 
         throw new ProviderException(ProviderNames.HuggingFace, operation, (int)response.StatusCode, "stream_ended", $"The event stream of {eventId} ended without a result.");
     }
+
+    private static ProviderException TooLarge(string eventId, string operation, int maxEvent) =>
+        new(ProviderNames.HuggingFace, operation, 200, "event_too_large", $"An event of the stream of {eventId} exceeded Providers:HuggingFace:MaxEventBytes ({maxEvent}).");
 
     /// <summary>The caption when <paramref name="name"/> is <c>complete</c>; throws on <c>error</c>; null for <c>generating</c>/<c>heartbeat</c>.</summary>
     private string? Dispatch(string name, string data, string eventId, string operation)

@@ -41,9 +41,20 @@ public sealed class HuggingFaceOptions : ProviderClientOptions
     /// <summary>Longest a Gradio call's event stream may take (default 5 min).</summary>
     public TimeSpan CaptionTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Largest event of the Space's event stream, in characters: one line, and the joined <c>data:</c> lines of one
+    /// event (default 1 MiB; a caption is a few KiB). A larger event ends the call with <c>event_too_large</c>.
+    /// </summary>
+    public int MaxEventBytes { get; set; } = 1024 * 1024;
+
     internal override void Validate(string section, List<string> errors)
     {
         base.Validate(section, errors);
+        if (MaxEventBytes is < 1024 or > 64 * 1024 * 1024)
+        {
+            errors.Add($"{section}:MaxEventBytes: must be between 1024 and {64 * 1024 * 1024}, got {MaxEventBytes}.");
+        }
+
         foreach (var (key, value) in new[] { ("HubUrl", HubUrl), ("SpaceUrl", SpaceUrl) })
         {
             if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))

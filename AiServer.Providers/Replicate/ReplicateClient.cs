@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AiServer.Providers.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ namespace AiServer.Providers.Replicate;
 /// Replicate (the seed's <c>replicateReliable</c>): run, trainings, models and the account probe, each call through the
 /// <c>replicate</c> pipeline (external-API retries, fleet breaker) under an operation name.
 /// </summary>
-internal sealed class ReplicateClient
+internal sealed partial class ReplicateClient
 {
     private readonly ProviderTransport<ReplicateOptions> _transport;
     private readonly IOptionsMonitor<ReplicateOptions> _options;
@@ -45,16 +46,22 @@ internal sealed class ReplicateClient
             body["webhook"] = webhook.AbsoluteUri;
         }
 
-        string path;
-        var colon = model.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0 && model.Contains('/', StringComparison.Ordinal))
+        // The model goes into the URL path: only owner/name[:version] or a bare version id, never "../" or a query.
+        var reference = ModelReference().Match(model);
+        if (!reference.Success)
         {
-            path = $"v1/models/{model}/predictions";
+            throw new ArgumentException($"'{model}' is not a Replicate model reference: use owner/name, owner/name:<64-hex version> or a 64-hex version id.", nameof(model));
+        }
+
+        string path;
+        if (reference.Groups["owner"].Success && !reference.Groups["version"].Success)
+        {
+            path = $"v1/models/{reference.Groups["owner"].Value}/{reference.Groups["name"].Value}/predictions";
         }
         else
         {
             path = "v1/predictions";
-            body["version"] = colon < 0 ? model : model[(colon + 1)..];
+            body["version"] = reference.Groups["version"].Value;
         }
 
         using var request = Request(HttpMethod.Post, path, options);
@@ -67,10 +74,22 @@ internal sealed class ReplicateClient
         }
 
         var job = await _transport.SendJsonAsync<ReplicateJob>(request, operation, ProviderJson.SnakeCase, cancellationToken).ConfigureAwait(false);
+        // From here the prediction exists (and is billed): every failure carries its id (ProviderException.JobId).
         job = await WaitAsync(job, operation, options, training: false, cancellationToken).ConfigureAwait(false);
         return job.State == ReplicateStatus.Succeeded
             ? job
             : throw new ProviderJobFailedException(ProviderNames.Replicate, operation, job.Id, job.Status, null, job.ErrorText.Length > 0 ? _transport.Scrub(job.ErrorText) : $"The prediction ended {job.Status}.");
+    }
+
+    /// <summary><c>POST /v1/predictions/{id}/cancel</c>.</summary>
+    public async Task<ReplicateJob> CancelPredictionAsync(string id, string operation = "cancel-prediction", CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        var options = _transport.RequireConfigured(operation);
+        using var request = Request(HttpMethod.Post, $"v1/predictions/{Uri.EscapeDataString(id)}/cancel", options);
+        // Cancelling twice is harmless, so it may be repeated like an idempotent call.
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", "cancel-" + id);
+        return await _transport.SendJsonAsync<ReplicateJob>(request, operation, ProviderJson.SnakeCase, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>GET /v1/predictions/{id}</c>.</summary>
@@ -84,6 +103,16 @@ internal sealed class ReplicateClient
         ArgumentException.ThrowIfNullOrEmpty(versionId);
         ArgumentException.ThrowIfNullOrEmpty(destination);
         ArgumentNullException.ThrowIfNull(input);
+        if (ModelReference().Match(model) is not { Success: true } reference || !reference.Groups["owner"].Success || reference.Groups["version"].Success)
+        {
+            throw new ArgumentException($"'{model}' is not a Replicate model name: use owner/name.", nameof(model));
+        }
+
+        if (ModelReference().Match(destination) is not { Success: true } target || !target.Groups["owner"].Success || target.Groups["version"].Success)
+        {
+            throw new ArgumentException($"'{destination}' is not a Replicate model name: use owner/name.", nameof(destination));
+        }
+
         var options = _transport.RequireConfigured(operation);
         var body = new JsonObject { ["destination"] = destination, ["input"] = input.DeepClone() };
         if (webhook is not null)
@@ -163,22 +192,54 @@ internal sealed class ReplicateClient
         return await _transport.SendJsonAsync<ReplicateJob>(request, operation, ProviderJson.SnakeCase, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Polls until terminal. Every exception carries the job's id. A prediction still running at
+    /// <see cref="ReplicateOptions.RunTimeout"/> is cancelled (best effort: nobody is left waiting for it, and it is
+    /// billed while it runs); a training is not — its id belongs to the caller, who may wait again.
+    /// </summary>
     private async Task<ReplicateJob> WaitAsync(ReplicateJob job, string operation, ReplicateOptions options, bool training, CancellationToken cancellationToken)
     {
+        var id = job.Id;
         var deadline = _time.GetUtcNow() + options.RunTimeout;
-        while (!job.IsTerminal)
+        try
         {
-            if (_time.GetUtcNow() >= deadline)
+            while (!job.IsTerminal)
             {
-                throw new ProviderException(ProviderNames.Replicate, operation, null, "run_timeout", $"Job {job.Id} was still {job.Status} after {options.RunTimeout}.");
-            }
+                if (_time.GetUtcNow() >= deadline)
+                {
+                    var cancelled = !training && await TryCancelPredictionAsync(id, operation, cancellationToken).ConfigureAwait(false);
+                    throw new ProviderException(ProviderNames.Replicate, operation, null, "run_timeout", $"Job {id} was still {job.Status} after {options.RunTimeout}" + (cancelled ? "; it was cancelled." : "."))
+                    {
+                        JobId = id,
+                    };
+                }
 
-            await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
-            job = await GetJobAsync(training ? "v1/trainings/" : "v1/predictions/", job.Id, operation, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+                job = await GetJobAsync(training ? "v1/trainings/" : "v1/predictions/", id, operation, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ProviderException ex) when (ex.JobId is null)
+        {
+            ex.JobId = id;
+            throw;
         }
 
         ProviderLog.JobStatus(_logger, ProviderNames.Replicate, operation, job.Id, job.Status);
         return job;
+    }
+
+    private async Task<bool> TryCancelPredictionAsync(string id, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CancelPredictionAsync(id, operation + "-cancel", cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ProviderException ex)
+        {
+            ProviderLog.CancelFailed(_logger, ProviderNames.Replicate, operation, id, ex.ErrorCode ?? "error");
+            return false;
+        }
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string path, ReplicateOptions options)
@@ -193,4 +254,8 @@ internal sealed class ReplicateClient
         body is JsonObject
             ? new ProviderError(ProviderJson.Text(body, "title"), ProviderJson.Text(body, "detail") ?? text)
             : new ProviderError(null, text);
+
+    /// <summary><c>owner/name</c>, <c>owner/name:version</c> (64 hex) or a bare 64-hex version id.</summary>
+    [GeneratedRegex(@"^(?:(?<owner>[A-Za-z0-9][A-Za-z0-9_.-]*)/(?<name>[A-Za-z0-9][A-Za-z0-9_.-]*)(?::(?<version>[0-9a-fA-F]{64}))?|(?<version>[0-9a-fA-F]{64}))$", RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex ModelReference();
 }

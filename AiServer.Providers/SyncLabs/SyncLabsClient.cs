@@ -77,7 +77,7 @@ internal sealed class SyncLabsClient
         {
             if (_time.GetUtcNow() >= deadline)
             {
-                throw new ProviderException(ProviderNames.SyncLabs, operation, null, "wait_timeout", $"Generation {id} was still {generation.Status} after {timeout}.");
+                throw new ProviderException(ProviderNames.SyncLabs, operation, null, "wait_timeout", $"Generation {id} was still {generation.Status} after {timeout}.") { JobId = id };
             }
 
             await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
@@ -87,7 +87,7 @@ internal sealed class SyncLabsClient
         ProviderLog.JobStatus(_logger, ProviderNames.SyncLabs, operation, generation.Id, generation.Status);
         return generation.State == SyncGenerationStatus.Completed
             ? generation
-            : throw new ProviderJobFailedException(ProviderNames.SyncLabs, operation, generation.Id, generation.Status, generation.ErrorCode, generation.Error ?? $"The generation ended {generation.Status}.");
+            : throw new ProviderJobFailedException(ProviderNames.SyncLabs, operation, generation.Id, generation.Status, generation.ErrorCode, generation.Error is { Length: > 0 } error ? _transport.Scrub(error) : $"The generation ended {generation.Status}.");
     }
 
     /// <summary>The probe: <c>GET /v2/models</c> (Sync documents no health path).</summary>

@@ -15,6 +15,9 @@ internal static class WebhookVerifier
     /// <summary>The default replay window (Standard Webhooks recommends 5 minutes).</summary>
     public static readonly TimeSpan DefaultTolerance = TimeSpan.FromMinutes(5);
 
+    private static readonly long MinUnixSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     /// <summary>
     /// Standard Webhooks: <c>v1,base64(HMAC-SHA256(base64decode(secret after whsec_), "{id}.{timestamp}.{body}"))</c>;
     /// the header may list several space-separated signatures (key rotation), one match suffices.
@@ -109,7 +112,9 @@ internal static class WebhookVerifier
 
     private static bool FreshTimestamp(string? timestamp, TimeProvider time, TimeSpan? tolerance)
     {
-        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        // Out of DateTimeOffset's range (e.g. 99999999999999) FromUnixTimeSeconds throws: such a header is simply not fresh.
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || seconds < MinUnixSeconds || seconds > MaxUnixSeconds)
         {
             return false;
         }

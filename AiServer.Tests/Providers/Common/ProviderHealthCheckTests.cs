@@ -1,4 +1,6 @@
 using AiServer.Providers;
+using AiServer.Providers.Health;
+using AiServer.Tests.Infrastructure;
 using AiServer.ServiceDefaults.Health;
 using AiServer.ServiceDefaults.Resilience;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -99,5 +101,49 @@ public sealed class ProviderHealthCheckTests(ProviderEmulatorFixture emulator) :
 
         Assert.Equal(HealthStatus.Unhealthy, report.Entries["bfl"].Status);
         Assert.DoesNotContain("bfl_secret_wrong_key_123", report.Entries["bfl"].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckHealthAsync_ConcurrentChecksAfterExpiry_OneProviderRequest()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator);
+        var registration = host.Get<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Single(r => r.Name == "replicate");
+        var before = await AccountProbesAsync();
+
+        // Started back to back: the first starts the probe (which awaits the socket), the rest find it in flight.
+        var checks = Enumerable.Range(0, 20)
+            .Select(_ => registration.Factory(host.Services).CheckHealthAsync(new HealthCheckContext { Registration = registration }, Ct))
+            .ToList();
+        var results = await Wait.ForAsync(Task.WhenAll(checks), TimeSpan.FromSeconds(30), "20 concurrent replicate checks");
+
+        Assert.All(results, r => Assert.Equal(HealthStatus.Healthy, r.Status));
+        Assert.Equal(before + 1, await AccountProbesAsync());
+    }
+
+    [Fact]
+    public async Task CheckHealthAsync_ProbeThrowsUnexpectedException_UnhealthyAndCached()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator);
+        var probes = 0;
+        var check = new ProviderHealthCheck(
+            ProviderNames.Replicate,
+            _ =>
+            {
+                Interlocked.Increment(ref probes);
+                throw new InvalidOperationException("boom");
+            },
+            host.Get<ICircuitBreakerRegistry>(),
+            host.Get<ProviderHealthCache>(),
+            TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        var first = await check.CheckHealthAsync(new HealthCheckContext(), Ct);
+        var second = await check.CheckHealthAsync(new HealthCheckContext(), Ct);
+
+        Assert.Equal(HealthStatus.Unhealthy, first.Status);
+        Assert.Contains("InvalidOperationException", first.Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Unhealthy, second.Status);
+        Assert.Equal(true, second.Data["cached"]);
+        Assert.Equal(1, probes);
     }
 }

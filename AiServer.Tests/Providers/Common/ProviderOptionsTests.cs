@@ -53,6 +53,10 @@ public sealed class ProviderOptionsTests
     [InlineData("Providers:Bfl:MaxZipBytes", "0", "Providers:Bfl:MaxZipBytes: must be between 1 and")]
     [InlineData("Providers:FileDownload:MaxBytes", "0", "Providers:FileDownload:MaxBytes: must be positive")]
     [InlineData("Providers:FileDownload:AllowedContentTypes:0", "images", "Providers:FileDownload:AllowedContentTypes: 'images' is not a media type")]
+    [InlineData("Providers:FileDownload:AllowedHosts:0", "127.0.0.1:99999", "Providers:FileDownload:AllowedHosts: '127.0.0.1:99999' is not a host or host:port")]
+    [InlineData("Providers:FileDownload:AllowedHosts:0", "[::1", "Providers:FileDownload:AllowedHosts: '[::1' is not a host or host:port")]
+    [InlineData("Providers:Replicate:MaxResponseBytes", "10", "Providers:Replicate:MaxResponseBytes: must be between 1024 and")]
+    [InlineData("Providers:HuggingFace:MaxEventBytes", "10", "Providers:HuggingFace:MaxEventBytes: must be between 1024 and")]
     [InlineData("Providers:Health:CacheDuration", "02:00:00", "Providers:Health:CacheDuration")]
     public async Task AddAiProviders_InvalidValue_FailsAtStartNamingTheKey(string key, string value, string message)
     {

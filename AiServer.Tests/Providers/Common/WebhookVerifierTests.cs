@@ -29,6 +29,24 @@ public sealed class WebhookVerifierTests(ProviderEmulatorFixture emulator) : ICl
     }
 
     [Theory]
+    [InlineData("99999999999999")]
+    [InlineData("253402300800")]
+    [InlineData("9223372036854775807")]
+    [InlineData("99999999999999999999")]
+    public void Verify_TimestampOutOfRange_RefusedWithoutThrowing(string timestamp)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1614265330));
+        var body = "{}"u8.ToArray();
+        var syncSignature = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes("s3cret"), Encoding.UTF8.GetBytes(timestamp + ".{}")));
+
+        var standard = WebhookVerifier.VerifyStandardWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_1", timestamp, body, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", time);
+        var sync = WebhookVerifier.VerifySync("s3cret", body, $"t={timestamp},v1={syncSignature}", time);
+
+        Assert.False(standard);
+        Assert.False(sync);
+    }
+
+    [Theory]
     [InlineData("{\"test\": 2432232315}", "1614265330", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")]
     [InlineData("{\"test\": 2432232314}", "1614265330", "whsec_AAAAr8GKYqrTwjUPD8ILPZIo2LaLaSw")]
     [InlineData("{\"test\": 2432232314}", "1614264000", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")]

@@ -128,6 +128,70 @@ public sealed class FileDownloadClientTests(ProviderEmulatorFixture emulator, Te
     }
 
     [Fact]
+    public async Task DownloadAsync_AllowedHostWithPort_OnlyThatPortAllowed()
+    {
+        var settings = ProviderTestHost.EmulatorConfiguration(emulator);
+        settings["Providers:FileDownload:AllowedHosts:0"] = $"127.0.0.1:{emulator.BaseUri.Port}";
+        await using var host = await ProviderTestHost.StartAsync(settings);
+        var client = host.Get<FileDownloadClient>();
+
+        var allowed = await client.DownloadAsync(Blob(10), Target, cancellationToken: Ct);
+        // Another service on the same loopback address (here the test origin; in production e.g. Redis).
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => client.DownloadAsync(new Uri(origin.BaseUri, "chunked?size=10"), Target, cancellationToken: Ct));
+
+        Assert.Equal(10, allowed.Bytes);
+        Assert.Equal(FileDownloadErrors.AddressRefused, ex.ErrorCode);
+        Assert.Equal(0, host.Get<ICircuitBreakerRegistry>().Get(ProviderNames.FileDownload).GetStats().Failures);
+    }
+
+    [Fact]
+    public async Task FileDownloadHttpClient_AllowedPortButConnectToAnotherPort_RefusedAtConnect()
+    {
+        var settings = ProviderTestHost.EmulatorConfiguration(emulator);
+        settings["Providers:FileDownload:AllowedHosts:0"] = $"127.0.0.1:{emulator.BaseUri.Port}";
+        await using var host = await ProviderTestHost.StartAsync(settings);
+        using var http = new HttpClient(new SocketsHttpHandler { ConnectCallback = host.Get<SsrfGuard>().ConnectAsync, UseProxy = false });
+
+        var ex = await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetAsync(new Uri(origin.BaseUri, "chunked?size=10"), Ct));
+
+        Assert.IsType<SsrfRefusedException>(ex.InnerException);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.1", 6379, true)]
+    [InlineData("127.0.0.1:5100", "127.0.0.1", 5100, true)]
+    [InlineData("127.0.0.1:5100", "127.0.0.1", 6379, false)]
+    [InlineData("[::1]:5100", "[::1]", 5100, true)]
+    [InlineData("[::1]:5100", "[::1]", 80, false)]
+    [InlineData("::1", "[0:0::1]", 80, true)]
+    [InlineData("Files.Local:8080", "files.local", 8080, true)]
+    [InlineData("files.local:8080", "other.local", 8080, false)]
+    public async Task IsAllowedHost_Entry_MatchesHostAndPort(string entry, string host, int port, bool allowed)
+    {
+        var settings = ProviderTestHost.EmulatorConfiguration(emulator);
+        settings["Providers:FileDownload:AllowedHosts:0"] = entry;
+        await using var testHost = await ProviderTestHost.StartAsync(settings);
+
+        Assert.Equal(allowed, testHost.Get<SsrfGuard>().IsAllowedHost(host, port));
+    }
+
+    [Fact]
+    public async Task DownloadAsync_DestinationDirectoryMissing_LocalErrorBeforeAnyRequest()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator);
+        var before = (await emulator.RequestsAsync("files")).Count;
+        var missing = Path.Combine(_directory.FullName, "no-such-dir", "file.bin");
+
+        var ex = await Assert.ThrowsAsync<FileDownloadStorageException>(() => host.Get<FileDownloadClient>().DownloadAsync(Blob(10), missing, cancellationToken: Ct));
+
+        Assert.StartsWith(missing, ex.Path, StringComparison.Ordinal);
+        Assert.IsType<DirectoryNotFoundException>(ex.InnerException);
+        Assert.Equal(before, (await emulator.RequestsAsync("files")).Count);
+        Assert.Equal(0, host.Get<ICircuitBreakerRegistry>().Get(ProviderNames.FileDownload).GetStats().Failures);
+        Assert.Empty(Directory.GetFileSystemEntries(_directory.FullName));
+    }
+
+    [Fact]
     public async Task DownloadAsync_FileScheme_Refused()
     {
         await using var host = await ProviderTestHost.StartAsync(emulator);
@@ -168,6 +232,21 @@ public sealed class FileDownloadClientTests(ProviderEmulatorFixture emulator, Te
     [InlineData("fd12:3456::1", true)]
     [InlineData("ff02::1", true)]
     [InlineData("::", true)]
+    [InlineData("::1", true)]
+    [InlineData("::1%1", true)]
+    [InlineData("fe80::1%2", true)]
+    [InlineData("::ffff:10.0.0.1", true)]
+    [InlineData("::127.0.0.1", true)]
+    [InlineData("::169.254.169.254", true)]
+    [InlineData("::8.8.8.8", false)]
+    [InlineData("64:ff9b::7f00:1", true)]
+    [InlineData("64:ff9b::a9fe:a9fe", true)]
+    [InlineData("64:ff9b::808:808", false)]
+    [InlineData("64:ff9b:1::1", true)]
+    [InlineData("2002:7f00:1::1", true)]
+    [InlineData("2002:c0a8:101::1", true)]
+    [InlineData("2002:808:808::1", false)]
+    [InlineData("2001:0:4136:e378::1", true)]
     public void IsForbidden_Address_MatchesTheRanges(string address, bool forbidden) =>
         Assert.Equal(forbidden, SsrfGuard.IsForbidden(IPAddress.Parse(address)));
 
@@ -184,14 +263,72 @@ public sealed class FileDownloadClientTests(ProviderEmulatorFixture emulator, Te
     }
 
     [Fact]
-    public async Task FileDownloadHttpClient_ConnectToLoopbackWithoutPreCheck_RefusedAtConnect()
+    public async Task FileDownloadHttpClient_LoopbackWithoutDownloadClient_RefusedBeforeThePipeline()
     {
         await using var host = await StrictHostAsync();
         var http = host.Get<System.Net.Http.IHttpClientFactory>().CreateClient(ProviderNames.FileDownload);
 
-        // Bypasses FileDownloadClient's pre-check: the connect callback itself must refuse the address.
+        // Straight through the named client: its outermost handler refuses, before retries and the breaker.
+        var ex = await Assert.ThrowsAnyAsync<ProviderException>(() => http.GetAsync(Blob(10), Ct));
+
+        Assert.Equal(FileDownloadErrors.AddressRefused, ex.ErrorCode);
+        Assert.Equal(0, host.Get<ICircuitBreakerRegistry>().Get(ProviderNames.FileDownload).GetStats().Failures);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_NameResolvingToLoopback_RefusedOnceEachNeverCountedNorRetried()
+    {
+        await using var host = await StrictHostAsync();
+        var guard = host.Get<SsrfGuard>();
+        var resolutions = 0;
+        guard.Resolver = (_, _) =>
+        {
+            Interlocked.Increment(ref resolutions);
+            return Task.FromResult(new[] { IPAddress.Loopback });
+        };
+        var url = new Uri($"http://rebind.test:{emulator.BaseUri.Port}/files/blob/a.bin?size=10");
+
+        // More refusals than the breaker's threshold (3).
+        for (var i = 0; i < 4; i++)
+        {
+            var ex = await Assert.ThrowsAsync<ProviderException>(() => host.Get<FileDownloadClient>().DownloadAsync(url, Target, cancellationToken: Ct));
+            Assert.Equal(FileDownloadErrors.AddressRefused, ex.ErrorCode);
+        }
+
+        Assert.Equal(4, resolutions);
+        var breaker = host.Get<ICircuitBreakerRegistry>().Get(ProviderNames.FileDownload);
+        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(0, breaker.GetStats().Failures);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_DnsAnswerChangesAfterTheCheck_ConnectsToTheCheckedAddress()
+    {
+        var settings = ProviderTestHost.EmulatorConfiguration(emulator);
+        settings["Providers:FileDownload:AllowedHosts:0"] = "files.test";
+        await using var host = await ProviderTestHost.StartAsync(settings);
+        var resolutions = 0;
+        host.Get<SsrfGuard>().Resolver = (_, _) => Interlocked.Increment(ref resolutions) == 1
+            ? Task.FromResult(new[] { IPAddress.Loopback })
+            : Task.FromException<IPAddress[]>(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
+
+        // A second resolution at connect time would fail; the connection must use the answer that was checked.
+        var result = await host.Get<FileDownloadClient>().DownloadAsync(new Uri($"http://files.test:{emulator.BaseUri.Port}/files/blob/a.bin?size=10"), Target, cancellationToken: Ct);
+
+        Assert.Equal(10, result.Bytes);
+        Assert.Equal(1, resolutions);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_WithoutCheckedAddresses_ResolvesAndRefusesLoopback()
+    {
+        await using var host = await StrictHostAsync();
+        using var http = new HttpClient(new SocketsHttpHandler { ConnectCallback = host.Get<SsrfGuard>().ConnectAsync, UseProxy = false });
+
+        // Bypasses the check handler: the connect callback itself must refuse the address.
         var ex = await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetAsync(Blob(10), Ct));
 
+        Assert.IsType<SsrfRefusedException>(ex.InnerException);
         Assert.Contains("loopback", ex.ToString(), StringComparison.Ordinal);
     }
 }

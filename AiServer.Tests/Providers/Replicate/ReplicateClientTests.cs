@@ -52,17 +52,35 @@ public sealed class ReplicateClientTests(ProviderEmulatorFixture emulator) : ICl
         Assert.False(string.IsNullOrEmpty(ex.ProviderMessage));
     }
 
+    [Theory]
+    [InlineData("not-a-version")]
+    [InlineData("owner/name/../../account")]
+    [InlineData("owner/../v1/account")]
+    [InlineData("owner/name?x=1")]
+    [InlineData("owner/na me")]
+    [InlineData("owner/name:not-hex")]
+    [InlineData("owner/name:5c7d5dc6")]
+    [InlineData("/name")]
+    public async Task RunAsync_MalformedModel_ArgumentExceptionWithoutARequest(string model)
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator);
+        var before = (await emulator.RequestsAsync("replicate")).Count;
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => host.Get<ReplicateClient>().RunAsync(model, new JsonObject(), cancellationToken: Ct));
+
+        Assert.Equal("model", ex.ParamName);
+        Assert.Contains("owner/name", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(before, (await emulator.RequestsAsync("replicate")).Count);
+    }
+
     [Fact]
-    public async Task RunAsync_InvalidVersion_ThrowsProviderExceptionWith422TitleAndDetail()
+    public async Task CreateTrainingAsync_ModelWithPathCharacters_ArgumentException()
     {
         await using var host = await ProviderTestHost.StartAsync(emulator);
 
-        var ex = await Assert.ThrowsAsync<ProviderException>(() =>
-            host.Get<ReplicateClient>().RunAsync("not-a-version", new JsonObject(), cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => host.Get<ReplicateClient>().CreateTrainingAsync("o/m/../../x", Version, "aiserver/trained", new JsonObject(), cancellationToken: Ct));
 
-        Assert.Equal(422, ex.StatusCode);
-        Assert.Equal("Invalid version or not permitted", ex.ErrorCode);
-        Assert.Contains("does not exist", ex.ProviderMessage, StringComparison.Ordinal);
+        Assert.Equal("model", ex.ParamName);
     }
 
     [Fact]
@@ -223,5 +241,37 @@ public sealed class ReplicateClientTests(ProviderEmulatorFixture emulator) : ICl
 
         Assert.Equal(HealthStatus.Healthy, result.Status);
         Assert.Equal("aiserver", result.Data["account"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_RunTimeout_CancelsThePredictionAndCarriesItsId()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator, new Dictionary<string, string?> { ["Providers:Replicate:RunTimeout"] = "00:00:00.200" });
+        var client = host.Get<ReplicateClient>();
+
+        // The emulator's predictions take 1.4 s; the client blocks 1 s (Prefer: wait) and then gives up after 0.2 s.
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => client.RunAsync("black-forest-labs/flux-schnell", new JsonObject { ["prompt"] = "a cat" }, "timeout-run", cancellationToken: Ct));
+
+        Assert.Equal("run_timeout", ex.ErrorCode);
+        Assert.False(string.IsNullOrEmpty(ex.JobId));
+        var requests = await emulator.RequestsAsync("replicate");
+        Assert.Contains(requests, r => (string?)r!["path"] == $"/replicate/v1/predictions/{ex.JobId}/cancel" && (string?)r["method"] == "POST");
+        Assert.Equal("canceled", (await client.GetPredictionAsync(ex.JobId!, cancellationToken: Ct)).Status);
+    }
+
+    [Fact]
+    public async Task RunAsync_PollFailsAfterCreation_ExceptionCarriesThePredictionId()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator);
+        await emulator.AddFaultAsync(new { provider = "replicate", path = "/v1/predictions/*", method = "GET", kind = "error", statusCode = 400, count = 1 });
+        var client = host.Get<ReplicateClient>();
+
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => client.RunAsync("black-forest-labs/flux-schnell", new JsonObject { ["prompt"] = "a dog" }, "poll-fails", cancellationToken: Ct));
+
+        Assert.Equal(400, ex.StatusCode);
+        Assert.False(string.IsNullOrEmpty(ex.JobId));
+        // The id is the created prediction's, so the caller can look it up instead of creating (and paying for) another.
+        var prediction = await client.GetPredictionAsync(ex.JobId!, cancellationToken: Ct);
+        Assert.Equal(ex.JobId, prediction.Id);
     }
 }

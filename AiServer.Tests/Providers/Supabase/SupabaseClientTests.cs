@@ -27,6 +27,19 @@ public sealed class SupabaseClientTests(ProviderEmulatorFixture emulator) : ICla
     }
 
     [Fact]
+    public async Task InsertAsync_RepresentationLargerThanMaxResponseBytes_ResponseTooLargeNotABreakerFailure()
+    {
+        await using var host = await ProviderTestHost.StartAsync(emulator, new Dictionary<string, string?> { ["Providers:Supabase:MaxResponseBytes"] = "1024" });
+        var db = host.Get<SupabaseClient>();
+
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => db.InsertAsync<JsonObject>(Table(), new[] { new { name = new string('x', 4096), score = 1 } }, cancellationToken: Ct));
+
+        Assert.Equal("response_too_large", ex.ErrorCode);
+        Assert.Contains("Providers:Supabase:MaxResponseBytes", ex.ProviderMessage, StringComparison.Ordinal);
+        Assert.Equal(0, host.Get<AiServer.ServiceDefaults.Resilience.ICircuitBreakerRegistry>().Get(ProviderNames.Supabase).GetStats().Failures);
+    }
+
+    [Fact]
     public async Task SelectAsync_FilterOrderLimit_ReturnsMatchingRowsInOrder()
     {
         await using var host = await ProviderTestHost.StartAsync(emulator);
