@@ -50,7 +50,8 @@ public static class ProviderEmulatorExtensions
             }
 
             // Outputs of emulated jobs are served by the emulator on loopback; let downloads reach it.
-            env["Providers__FileDownload__AllowedHosts__0"] = new Uri(baseUrl).Host;
+            // host:port, so downloads may reach the emulator and no other loopback port (Redis, the other services).
+            env["Providers__FileDownload__AllowedHosts__0"] = new Uri(baseUrl).Authority;
         });
         return builder;
     }
