@@ -106,18 +106,15 @@ internal sealed partial class BflClient
     public async Task<BflResult> WaitForResultAsync(string id, TimeSpan timeout, string operation = "wait-result", CancellationToken cancellationToken = default)
     {
         var options = _transport.RequireConfigured(operation);
-        var deadline = _time.GetUtcNow() + timeout;
-        var result = await GetResultAsync(id, operation, cancellationToken).ConfigureAwait(false);
-        while (!result.IsTerminal)
-        {
-            if (_time.GetUtcNow() >= deadline)
-            {
-                throw new ProviderException(ProviderNames.Bfl, operation, null, "wait_timeout", $"Task {id} was still {result.Status} after {timeout}.") { JobId = id };
-            }
-
-            await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
-            result = await GetResultAsync(id, operation, cancellationToken).ConfigureAwait(false);
-        }
+        var result = await JobPolling.UntilTerminalAsync(
+            await GetResultAsync(id, operation, cancellationToken).ConfigureAwait(false),
+            static r => r.IsTerminal,
+            ct => GetResultAsync(id, operation, ct),
+            timeout,
+            options.PollInterval,
+            _time,
+            r => Task.FromResult<Exception>(new ProviderException(ProviderNames.Bfl, operation, null, "wait_timeout", $"Task {id} was still {r.Status} after {timeout}.") { JobId = id }),
+            cancellationToken).ConfigureAwait(false);
 
         ProviderLog.JobStatus(_logger, ProviderNames.Bfl, operation, result.Id, result.Status);
         return result.State == BflStatus.Ready

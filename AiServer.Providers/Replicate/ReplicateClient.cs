@@ -200,23 +200,24 @@ internal sealed partial class ReplicateClient
     private async Task<ReplicateJob> WaitAsync(ReplicateJob job, string operation, ReplicateOptions options, bool training, CancellationToken cancellationToken)
     {
         var id = job.Id;
-        var deadline = _time.GetUtcNow() + options.RunTimeout;
         try
         {
-            while (!job.IsTerminal)
-            {
-                if (_time.GetUtcNow() >= deadline)
+            job = await JobPolling.UntilTerminalAsync(
+                job,
+                static j => j.IsTerminal,
+                ct => GetJobAsync(training ? "v1/trainings/" : "v1/predictions/", id, operation, ct),
+                options.RunTimeout,
+                options.PollInterval,
+                _time,
+                async last =>
                 {
                     var cancelled = !training && await TryCancelPredictionAsync(id, operation, cancellationToken).ConfigureAwait(false);
-                    throw new ProviderException(ProviderNames.Replicate, operation, null, "run_timeout", $"Job {id} was still {job.Status} after {options.RunTimeout}" + (cancelled ? "; it was cancelled." : "."))
+                    return new ProviderException(ProviderNames.Replicate, operation, null, "run_timeout", $"Job {id} was still {last.Status} after {options.RunTimeout}" + (cancelled ? "; it was cancelled." : "."))
                     {
                         JobId = id,
                     };
-                }
-
-                await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
-                job = await GetJobAsync(training ? "v1/trainings/" : "v1/predictions/", id, operation, cancellationToken).ConfigureAwait(false);
-            }
+                },
+                cancellationToken).ConfigureAwait(false);
         }
         catch (ProviderException ex) when (ex.JobId is null)
         {

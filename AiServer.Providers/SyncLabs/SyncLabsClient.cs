@@ -71,18 +71,15 @@ internal sealed class SyncLabsClient
     public async Task<SyncGeneration> WaitForGenerationAsync(string id, TimeSpan timeout, string operation = "wait-generation", CancellationToken cancellationToken = default)
     {
         var options = _transport.RequireConfigured(operation);
-        var deadline = _time.GetUtcNow() + timeout;
-        var generation = await GetGenerationAsync(id, operation, cancellationToken).ConfigureAwait(false);
-        while (!generation.IsTerminal)
-        {
-            if (_time.GetUtcNow() >= deadline)
-            {
-                throw new ProviderException(ProviderNames.SyncLabs, operation, null, "wait_timeout", $"Generation {id} was still {generation.Status} after {timeout}.") { JobId = id };
-            }
-
-            await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
-            generation = await GetGenerationAsync(id, operation, cancellationToken).ConfigureAwait(false);
-        }
+        var generation = await JobPolling.UntilTerminalAsync(
+            await GetGenerationAsync(id, operation, cancellationToken).ConfigureAwait(false),
+            static g => g.IsTerminal,
+            ct => GetGenerationAsync(id, operation, ct),
+            timeout,
+            options.PollInterval,
+            _time,
+            g => Task.FromResult<Exception>(new ProviderException(ProviderNames.SyncLabs, operation, null, "wait_timeout", $"Generation {id} was still {g.Status} after {timeout}.") { JobId = id }),
+            cancellationToken).ConfigureAwait(false);
 
         ProviderLog.JobStatus(_logger, ProviderNames.SyncLabs, operation, generation.Id, generation.Status);
         return generation.State == SyncGenerationStatus.Completed
