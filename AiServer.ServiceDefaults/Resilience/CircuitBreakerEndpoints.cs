@@ -1,6 +1,4 @@
 using AiServer.ServiceDefaults.Security;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,9 +15,6 @@ namespace AiServer.ServiceDefaults.Resilience;
 /// </summary>
 public static class CircuitBreakerEndpoints
 {
-    /// <summary>The configuration key of the admin bearer token.</summary>
-    public const string AdminTokenKey = AdminToken.ConfigurationKey;
-
     /// <summary>Maps the circuit-breaker endpoints (called from <c>MapDefaultEndpoints()</c>).</summary>
     /// <param name="endpoints">The route builder.</param>
     public static IEndpointRouteBuilder MapCircuitBreakerEndpoints(this IEndpointRouteBuilder endpoints)
@@ -30,7 +25,7 @@ public static class CircuitBreakerEndpoints
             .WithSummary("Fleet state of every circuit breaker plus this instance's counters.");
 
         var configuration = endpoints.ServiceProvider.GetRequiredService<IConfiguration>();
-        if (string.IsNullOrEmpty(configuration[AdminTokenKey]))
+        if (!AdminToken.IsConfigured(configuration))
         {
             return endpoints; // no token configured: the admin endpoints do not exist
         }

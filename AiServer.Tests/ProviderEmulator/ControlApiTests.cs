@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using AiServer.Tests.Infrastructure;
 
 namespace AiServer.Tests.ProviderEmulator;
 
@@ -74,14 +75,14 @@ public sealed class ControlApiTests(EmulatorFixture emulator) : IAsyncLifetime
         Assert.Equal(201, (int?)recorded["statusCode"]);
         Assert.Equal(17, (long?)recorded["bodySize"]);
         Assert.Equal("***", (string?)recorded["headers"]!["Authorization"]);
-        Assert.DoesNotContain(EmulatorFixture.ReplicateKey, recorded.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(EmulatorHost.ReplicateKey, recorded.ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Requests_ApiKeyInQuery_IsRedacted()
     {
         using var anonymous = emulator.Client("supabase", authenticated: false);
-        using var call = await anonymous.GetAsync($"auth/v1/health?apikey={EmulatorFixture.SupabaseKey}", TestContext.Current.CancellationToken);
+        using var call = await anonymous.GetAsync($"auth/v1/health?apikey={EmulatorHost.SupabaseKey}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, call.StatusCode);
 
         using var response = await emulator.Control.GetAsync("_emulator/requests?provider=supabase", TestContext.Current.CancellationToken);

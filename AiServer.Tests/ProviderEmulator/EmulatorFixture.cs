@@ -5,14 +5,6 @@ namespace AiServer.Tests.ProviderEmulator;
 /// <summary>One emulator shared by every emulator test (they run as one collection).</summary>
 public sealed class EmulatorFixture : IAsyncLifetime
 {
-    public const string ReplicateKey = EmulatorHost.ReplicateKey;
-    public const string ElevenLabsKey = EmulatorHost.ElevenLabsKey;
-    public const string SyncKey = EmulatorHost.SyncKey;
-    public const string HuggingFaceKey = EmulatorHost.HuggingFaceKey;
-    public const string BflKey = EmulatorHost.BflKey;
-    public const string SupabaseKey = EmulatorHost.SupabaseKey;
-    public const string SyncWebhookSecret = EmulatorHost.SyncWebhookSecret;
-
     private EmulatorHost _host = null!;
 
     public Uri BaseUri => _host.BaseUri;

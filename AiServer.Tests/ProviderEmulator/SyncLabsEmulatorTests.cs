@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using AiServer.Tests.Infrastructure;
 
 namespace AiServer.Tests.ProviderEmulator;
 
@@ -43,7 +44,7 @@ public sealed class SyncLabsEmulatorTests(EmulatorFixture emulator) : IAsyncLife
         Assert.Equal(id, (string?)hook.Json["id"]);
         Assert.Equal("COMPLETED", (string?)hook.Json["status"]);
         var parts = hook.Headers["Sync-Signature"].Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(EmulatorFixture.SyncWebhookSecret), Encoding.UTF8.GetBytes(parts["t"] + ".").Concat(hook.Body).ToArray()));
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(EmulatorHost.SyncWebhookSecret), Encoding.UTF8.GetBytes(parts["t"] + ".").Concat(hook.Body).ToArray()));
         Assert.Equal(expected, parts["v1"]);
     }
 

@@ -9,14 +9,6 @@ namespace AiServer.Tests.Providers;
 /// </summary>
 public sealed class ProviderEmulatorFixture : IAsyncLifetime
 {
-    public const string ReplicateKey = EmulatorHost.ReplicateKey;
-    public const string ElevenLabsKey = EmulatorHost.ElevenLabsKey;
-    public const string SyncKey = EmulatorHost.SyncKey;
-    public const string HuggingFaceKey = EmulatorHost.HuggingFaceKey;
-    public const string BflKey = EmulatorHost.BflKey;
-    public const string SupabaseKey = EmulatorHost.SupabaseKey;
-    public const string SyncWebhookSecret = EmulatorHost.SyncWebhookSecret;
-
     private EmulatorHost _host = null!;
 
     public Uri BaseUri => _host.BaseUri;

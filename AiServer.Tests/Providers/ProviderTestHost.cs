@@ -1,4 +1,5 @@
 using AiServer.Providers;
+using AiServer.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -21,34 +22,34 @@ public sealed class ProviderTestHost : IAsyncDisposable
     public static Dictionary<string, string?> EmulatorConfiguration(ProviderEmulatorFixture emulator) => new()
     {
         ["Providers:Replicate:BaseUrl"] = emulator.Url("replicate"),
-        ["Providers:Replicate:ApiKey"] = ProviderEmulatorFixture.ReplicateKey,
+        ["Providers:Replicate:ApiKey"] = EmulatorHost.ReplicateKey,
         ["Providers:Replicate:PreferWait"] = "00:00:01",
         ["Providers:Replicate:PollInterval"] = "00:00:00.100",
         ["Providers:Replicate:RunTimeout"] = "00:00:15",
         ["Providers:Replicate:AttemptTimeout"] = "00:00:03",
         ["Providers:Replicate:TotalRequestTimeout"] = "00:00:10",
         ["Providers:Supabase:BaseUrl"] = emulator.Url("supabase"),
-        ["Providers:Supabase:ApiKey"] = ProviderEmulatorFixture.SupabaseKey,
+        ["Providers:Supabase:ApiKey"] = EmulatorHost.SupabaseKey,
         ["Providers:Supabase:AttemptTimeout"] = "00:00:02",
         ["Providers:Supabase:TotalRequestTimeout"] = "00:00:08",
         ["Providers:ElevenLabs:BaseUrl"] = emulator.Url("elevenlabs"),
-        ["Providers:ElevenLabs:ApiKey"] = ProviderEmulatorFixture.ElevenLabsKey,
+        ["Providers:ElevenLabs:ApiKey"] = EmulatorHost.ElevenLabsKey,
         ["Providers:ElevenLabs:AttemptTimeout"] = "00:00:03",
         ["Providers:ElevenLabs:TotalRequestTimeout"] = "00:00:10",
         ["Providers:ElevenLabs:SystemBusyBaseDelay"] = "00:00:00.200",
         ["Providers:SyncLabs:BaseUrl"] = emulator.Url("synclabs"),
-        ["Providers:SyncLabs:ApiKey"] = ProviderEmulatorFixture.SyncKey,
-        ["Providers:SyncLabs:WebhookSecret"] = ProviderEmulatorFixture.SyncWebhookSecret,
+        ["Providers:SyncLabs:ApiKey"] = EmulatorHost.SyncKey,
+        ["Providers:SyncLabs:WebhookSecret"] = EmulatorHost.SyncWebhookSecret,
         ["Providers:SyncLabs:AttemptTimeout"] = "00:00:03",
         ["Providers:SyncLabs:TotalRequestTimeout"] = "00:00:10",
         ["Providers:HuggingFace:BaseUrl"] = emulator.Url("huggingface/hf-inference"),
         ["Providers:HuggingFace:HubUrl"] = emulator.Url("huggingface"),
         ["Providers:HuggingFace:SpaceUrl"] = emulator.Url("huggingface/spaces/fancyfeast/joy-caption-alpha-two"),
-        ["Providers:HuggingFace:ApiKey"] = ProviderEmulatorFixture.HuggingFaceKey,
+        ["Providers:HuggingFace:ApiKey"] = EmulatorHost.HuggingFaceKey,
         ["Providers:HuggingFace:AttemptTimeout"] = "00:00:03",
         ["Providers:HuggingFace:TotalRequestTimeout"] = "00:00:10",
         ["Providers:Bfl:BaseUrl"] = emulator.Url("bfl"),
-        ["Providers:Bfl:ApiKey"] = ProviderEmulatorFixture.BflKey,
+        ["Providers:Bfl:ApiKey"] = EmulatorHost.BflKey,
         ["Providers:Bfl:PollInterval"] = "00:00:00.100",
         ["Providers:Bfl:AttemptTimeout"] = "00:00:03",
         ["Providers:Bfl:TotalRequestTimeout"] = "00:00:10",

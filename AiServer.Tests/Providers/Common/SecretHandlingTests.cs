@@ -6,6 +6,7 @@ using AiServer.Providers.ElevenLabs;
 using AiServer.Providers.Replicate;
 using AiServer.Providers.Supabase;
 using AiServer.Providers.SyncLabs;
+using AiServer.Tests.Infrastructure;
 
 namespace AiServer.Tests.Providers.Common;
 
@@ -43,7 +44,7 @@ public sealed class SecretHandlingTests(ProviderEmulatorFixture emulator) : ICla
         errors.Add((await Assert.ThrowsAsync<ProviderException>(() => host.Get<BflClient>().HealthCheckAsync(Ct))).ToString());
         errors.Add((await Assert.ThrowsAsync<SupabaseException>(() => host.Get<SupabaseClient>().RpcAsync<JsonObject>("missing", cancellationToken: Ct))).ToString());
 
-        string[] secrets = [ProviderEmulatorFixture.ReplicateKey, ProviderEmulatorFixture.SupabaseKey, ProviderEmulatorFixture.SyncKey, ProviderEmulatorFixture.ElevenLabsKey, "bfl_wrong_secret_value_1"];
+        string[] secrets = [EmulatorHost.ReplicateKey, EmulatorHost.SupabaseKey, EmulatorHost.SyncKey, EmulatorHost.ElevenLabsKey, "bfl_wrong_secret_value_1"];
         Assert.NotEmpty(logs.Lines);
         Assert.Contains(logs.Lines, l => l.Contains("System.Net.Http.HttpClient.replicate", StringComparison.Ordinal));
         foreach (var secret in secrets)

@@ -5,6 +5,7 @@ using AiServer.Providers.Bfl;
 using AiServer.Providers.Replicate;
 using AiServer.Providers.SyncLabs;
 using AiServer.Providers.Webhooks;
+using AiServer.Tests.Infrastructure;
 using AiServer.Tests.ProviderEmulator;
 using AiServer.Tests.ServiceDefaults.Resilience;
 
@@ -91,9 +92,9 @@ public sealed class WebhookVerifierTests(ProviderEmulatorFixture emulator) : ICl
         var hook = await listener.NextAsync("Sync's webhook");
         var signature = hook.Headers["Sync-Signature"];
 
-        Assert.True(WebhookVerifier.VerifySync(ProviderEmulatorFixture.SyncWebhookSecret, hook.Body, signature, TimeProvider.System));
+        Assert.True(WebhookVerifier.VerifySync(EmulatorHost.SyncWebhookSecret, hook.Body, signature, TimeProvider.System));
         Assert.False(WebhookVerifier.VerifySync("another-secret", hook.Body, signature, TimeProvider.System));
-        Assert.False(WebhookVerifier.VerifySync(ProviderEmulatorFixture.SyncWebhookSecret, "{\"status\":\"COMPLETED\"}"u8, signature, TimeProvider.System));
+        Assert.False(WebhookVerifier.VerifySync(EmulatorHost.SyncWebhookSecret, "{\"status\":\"COMPLETED\"}"u8, signature, TimeProvider.System));
     }
 
     [Fact]
