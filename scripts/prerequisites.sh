@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what AiServer needs at run and test time: redis-server (the embedded Redis), promtool (metrics checks),
-# and the .NET SDK check. Sourced by run.sh and test.sh; safe to run again.
+# and the .NET SDK check; test.sh also asks for chromium (the dashboard's browser test). Sourced by run.sh and
+# test.sh; safe to run again. Arguments: extra "command:package" pairs to install when the command is missing.
 set -euo pipefail
 
 aiserver_prerequisites() {
@@ -8,6 +9,10 @@ aiserver_prerequisites() {
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    local pair
+    for pair in "$@"; do
+        command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+    done
     if [ "${#missing[@]}" -gt 0 ]; then
         if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
             echo "Installing ${missing[*]} with apt-get..."

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using AiServer.AppHost.Hosting;
 
 namespace AiServer.Tests.Infrastructure;
 

@@ -9,7 +9,7 @@ public sealed class GracefulShutdownTests(RedisServer redis)
     public async Task Sigterm_WithRequestInFlight_ReadinessTurns503AndRequestCompletesAndExitCodeIsZero()
     {
         // Arrange: a real service process with a readiness delay and the opt-in slow endpoint.
-        var port = AiServer.AppHost.Hosting.FreePort.Next();
+        var port = FreePort.Next();
         var baseUri = new Uri($"http://127.0.0.1:{port}");
         await using var api = ServiceProcess.StartDll(SolutionPaths.ProjectDll("AiServer.Workers"), new Dictionary<string, string>
         {

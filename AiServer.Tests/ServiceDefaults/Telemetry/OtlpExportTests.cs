@@ -21,7 +21,7 @@ public sealed class OtlpExportTests(RedisServer redis)
             received.Enqueue((signal, request.ContentType ?? string.Empty, body.ToArray()));
             return Results.Ok();
         }));
-        var port = AiServer.AppHost.Hosting.FreePort.Next();
+        var port = FreePort.Next();
         var baseUri = new Uri($"http://127.0.0.1:{port}");
         await using var service = ServiceProcess.StartDll(SolutionPaths.ProjectDll("AiServer.Workers"), new Dictionary<string, string>
         {

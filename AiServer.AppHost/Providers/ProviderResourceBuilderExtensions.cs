@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Configuration;
+
+namespace AiServer.AppHost.Providers;
+
+/// <summary>
+/// Wires the provider keys and endpoints into the services. Run mode: a provider without a real key is served by the
+/// local emulator (the embedded default); one with a key keeps its real API. Publish mode: no emulator, and every key is
+/// a secret parameter, so a deployment asks for real keys instead of pointing at an emulator.
+/// </summary>
+public static class ProviderResourceBuilderExtensions
+{
+    /// <summary>The providers with no real key in the AppHost's configuration (all of them in publish mode).</summary>
+    public static IReadOnlyList<string> ProvidersWithoutKey(this IDistributedApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return ProviderCatalog.All.Where(p => p.KeyFrom(builder.Configuration) is null).Select(p => p.Name).ToList();
+    }
+
+    /// <summary>The provider emulator, or <see langword="null"/> when every provider has a key or the model is published.</summary>
+    public static IResourceBuilder<ProjectResource>? AddProviderEmulatorWhenNeeded(this IDistributedApplicationBuilder builder, [ResourceName] string name)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (builder.ExecutionContext.IsPublishMode || builder.ProvidersWithoutKey().Count == 0)
+        {
+            return null;
+        }
+
+        return builder.AddProject<Projects.AiServer_ProviderEmulator>(name)
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health")
+            .WithIconName("PlugDisconnected");
+    }
+
+    /// <summary>Gives a service every provider's key and base URL: real keys as secret parameters, the rest pointed at the emulator.</summary>
+    public static IResourceBuilder<ProjectResource> WithProviders(this IResourceBuilder<ProjectResource> builder, IResourceBuilder<ProjectResource>? emulator)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var app = builder.ApplicationBuilder;
+        foreach (var provider in ProviderCatalog.All)
+        {
+            if (app.ExecutionContext.IsPublishMode || provider.KeyFrom(app.Configuration) is not null)
+            {
+                builder.WithEnvironment($"Providers__{provider.Name}__ApiKey", KeyParameter(app, provider));
+            }
+        }
+
+        if (app.ExecutionContext.IsPublishMode)
+        {
+            // Supabase has one URL per project; the other providers' real base URLs are the services' defaults.
+            builder.WithEnvironment("Providers__Supabase__BaseUrl", Parameter(app, "supabase-url", secret: false, "SUPABASE_URL"));
+        }
+
+        if (emulator is null)
+        {
+            return builder;
+        }
+
+        var emulated = app.ProvidersWithoutKey().ToHashSet(StringComparer.Ordinal);
+        var endpoint = emulator.GetEndpoint("http");
+        builder.WithEnvironment(context =>
+        {
+            foreach (var provider in ProviderCatalog.All.Where(p => emulated.Contains(p.Name)))
+            {
+                context.EnvironmentVariables[$"Providers__{provider.Name}__BaseUrl"] = ReferenceExpression.Create($"{endpoint}/{provider.Prefix}");
+                context.EnvironmentVariables[$"Providers__{provider.Name}__ApiKey"] = "emulator-key";
+            }
+
+            if (emulated.Contains("HuggingFace"))
+            {
+                // Hugging Face has three hosts: the inference router, the Hub, and the captioning Gradio Space.
+                context.EnvironmentVariables["Providers__HuggingFace__BaseUrl"] = ReferenceExpression.Create($"{endpoint}/huggingface/hf-inference");
+                context.EnvironmentVariables["Providers__HuggingFace__HubUrl"] = ReferenceExpression.Create($"{endpoint}/huggingface");
+                context.EnvironmentVariables["Providers__HuggingFace__SpaceUrl"] = ReferenceExpression.Create($"{endpoint}/huggingface/spaces/fancyfeast/joy-caption-alpha-two");
+            }
+
+            // Outputs of emulated jobs are served by the emulator on loopback: downloads may reach its host:port and
+            // no other loopback port (Redis, the other services).
+            context.EnvironmentVariables["Providers__FileDownload__AllowedHosts__0"] = endpoint.Property(EndpointProperty.HostAndPort);
+        });
+        return builder.WaitFor(emulator);
+    }
+
+    private static IResourceBuilder<ParameterResource> KeyParameter(IDistributedApplicationBuilder app, ProviderEntry provider) =>
+        Parameter(app, provider.KeyParameter, secret: true, provider.SeedKeyVariable, $"Providers:{provider.Name}:ApiKey");
+
+    /// <summary>One parameter per name, shared by every service; in run mode its value comes from the given keys.</summary>
+    private static IResourceBuilder<ParameterResource> Parameter(IDistributedApplicationBuilder app, string name, bool secret, params string[] configurationKeys)
+    {
+        if (app.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == name) is { } existing)
+        {
+            return app.CreateResourceBuilder(existing);
+        }
+
+        if (app.ExecutionContext.IsPublishMode)
+        {
+            return app.AddParameter(name, secret: secret);
+        }
+
+        var value = configurationKeys.Select(k => app.Configuration[k]).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))
+            ?? app.Configuration[$"Parameters:{name}"]
+            ?? throw new DistributedApplicationException($"No value for parameter '{name}': set {string.Join(" or ", configurationKeys)}.");
+        return app.AddParameter(name, value, secret: secret);
+    }
+}
