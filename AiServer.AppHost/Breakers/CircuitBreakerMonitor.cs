@@ -28,6 +28,7 @@ internal sealed partial class CircuitBreakerMonitor(
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly Channel<bool> _refresh = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Dictionary<string, string> _shown = new(StringComparer.Ordinal);
     private ConnectionMultiplexer? _redis;
 
     /// <summary>Runs a manual action through the api's admin endpoint; returns the error to show, or null.</summary>
@@ -155,6 +156,7 @@ internal sealed partial class CircuitBreakerMonitor(
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
+            _shown.Clear();
             foreach (var breaker in breakers)
             {
                 await notifications.PublishUpdateAsync(breaker, s => s with
@@ -183,6 +185,17 @@ internal sealed partial class CircuitBreakerMonitor(
 
                 var state = Text(view, "state") ?? "Unknown";
                 var forced = Text(view, "forced") ?? "NONE";
+                var openedBy = Text(view, "openedBy") ?? string.Empty;
+                var reason = Text(view, "openReason") ?? string.Empty;
+                var nextAttempt = Text(view, "nextAttemptTime") ?? string.Empty;
+                var version = view.TryGetProperty("version", out var v) ? v.GetInt64() : 0;
+                var shown = string.Join('\n', state, forced, version, openedBy, reason, nextAttempt, sync);
+                if (_shown.TryGetValue(breaker.Name, out var previous) && previous == shown)
+                {
+                    continue; // unchanged: no update event for the dashboard and the resource watchers
+                }
+
+                _shown[breaker.Name] = shown;
                 var style = state switch
                 {
                     "CLOSED" => KnownResourceStateStyles.Success,
@@ -195,10 +208,10 @@ internal sealed partial class CircuitBreakerMonitor(
                     Properties = s.Properties
                         .With("breaker.state", state)
                         .With("breaker.forced", forced)
-                        .With("breaker.version", view.TryGetProperty("version", out var v) ? v.GetInt64() : 0)
-                        .With("breaker.openedBy", Text(view, "openedBy") ?? string.Empty)
-                        .With("breaker.reason", Text(view, "openReason") ?? string.Empty)
-                        .With("breaker.nextAttempt", Text(view, "nextAttemptTime") ?? string.Empty)
+                        .With("breaker.version", version)
+                        .With("breaker.openedBy", openedBy)
+                        .With("breaker.reason", reason)
+                        .With("breaker.nextAttempt", nextAttempt)
                         .With("breaker.sync", sync ?? string.Empty)
                         .With("breaker.readFrom", instance ?? string.Empty)
                         .With("breaker.readAt", timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture))
