@@ -3,7 +3,6 @@ using AiServer.ServiceDefaults.Hosting;
 using AiServer.ServiceDefaults.Logging;
 using AiServer.ServiceDefaults.Metrics;
 using AiServer.ServiceDefaults.Resilience;
-using AiServer.ServiceDefaults.ServiceDiscovery;
 using AiServer.ServiceDefaults.Validation;
 using AiServer.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -46,16 +45,20 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Resolves <c>http://api</c>, <c>https+http://api</c> and <c>http://_endpoint.api</c> in every HttpClient from
-    /// <c>Services:{service}</c> configuration (the AppHost's <c>services__api__http__0</c> variables), round-robin
-    /// across replicas; unconfigured names pass through as DNS names.
+    /// Aspire's service discovery (<c>Microsoft.Extensions.ServiceDiscovery</c>) and the standard resilience handler on
+    /// every HttpClient: <c>http://api</c>, <c>https+http://api</c> and <c>http://_endpoint.api</c> resolve from
+    /// <c>Services:{service}</c> (the AppHost's <c>services__api__http__0</c>), unconfigured names pass through as DNS
+    /// names. Provider clients replace the standard handler with their fleet pipeline.
     /// </summary>
     public static TBuilder AddServiceDiscovery<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddHttpClient();
-        builder.Services.TryAddSingleton<ServiceEndpointResolver>();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Http.IHttpMessageHandlerBuilderFilter, ServiceDiscoveryHandlerFilter>());
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
         return builder;
     }
 
@@ -147,11 +150,10 @@ public static class Extensions
         return app;
     }
 
-    private static void MapMetricsEndpoints(this IEndpointRouteBuilder endpoints)
+    private static void MapMetricsEndpoints(this WebApplication endpoints)
     {
-        endpoints.MapGet("/metrics", static (MetricsScraper scraper) =>
-                TypedResults.Text(PrometheusTextWriter.Write(scraper.Collect()), PrometheusTextWriter.ContentType))
-            .WithName("Metrics").WithSummary("Prometheus text format 0.0.4.");
+        endpoints.MapPrometheusScrapingEndpoint("/metrics")
+            .WithName("Metrics").WithSummary("Prometheus text format (OpenTelemetry's Prometheus exporter).");
         endpoints.MapGet("/metrics/json", static (MetricsScraper scraper) => TypedResults.Json(MetricsJson.Shape(scraper.Collect()), MetricsJson.Options))
             .WithName("MetricsJson").WithSummary("The same metrics as JSON, for dashboards.");
     }

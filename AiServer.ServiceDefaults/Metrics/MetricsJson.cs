@@ -27,7 +27,11 @@ internal static class MetricsJson
             labels = s.Labels.ToDictionary(l => l.Key, l => l.Value),
             value = s.Value,
             count = f.Kind == MetricKind.Histogram ? s.Count : (long?)null,
-            buckets = s.Buckets?.Select(b => new { le = PrometheusTextWriter.FormatDouble(b.UpperBound), count = b.CumulativeCount }),
+            buckets = s.Buckets?.Select(b => new { le = FormatBound(b.UpperBound), count = b.CumulativeCount }),
         }),
     });
+
+    /// <summary>A bucket bound as Prometheus writes it: <c>+Inf</c>, <c>-Inf</c>, or the shortest round-trip form.</summary>
+    internal static string FormatBound(double value) =>
+        double.IsPositiveInfinity(value) ? "+Inf" : double.IsNegativeInfinity(value) ? "-Inf" : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -23,6 +23,14 @@ public static class FleetHttpClientBuilderExtensions
         var options = new FleetHttpResilienceOptions();
         configure?.Invoke(options);
         options.Validate(builder.Name);
+
+        // The standard resilience handler that ServiceDefaults puts on every client would wrap the fleet pipeline in a
+        // second retry and breaker; a provider client has this pipeline instead.
+        // RemoveAllResilienceHandlers is marked experimental (EXTEXP0001); it is the package's documented way to opt one
+        // client out of ConfigureHttpClientDefaults' handler, and a test pins that provider clients carry only ours.
+#pragma warning disable EXTEXP0001
+        builder.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return builder.AddHttpMessageHandler(sp => new FleetResilienceHandler(
             sp.GetRequiredService<CircuitBreakerRegistry>().GetFleet(breakerName),
             preset,

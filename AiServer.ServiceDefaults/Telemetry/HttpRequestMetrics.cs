@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 
 namespace AiServer.ServiceDefaults.Telemetry;
@@ -9,7 +10,7 @@ namespace AiServer.ServiceDefaults.Telemetry;
 /// The seeds' request counters, <c>http_requests_total{method,route,status}</c> and
 /// <c>http_request_errors_total{method,route,status}</c> (5xx and unhandled exceptions). Probe and scrape endpoints
 /// (<c>/health*</c>, <c>/alive</c>, <c>/metrics*</c>) are left out so that they do not dilute the error rate, and are
-/// kept out of traces.
+/// kept out of ASP.NET Core's request histogram (the tracing filter keeps them out of traces).
 /// </summary>
 internal sealed class HttpRequestMetrics
 {
@@ -21,6 +22,16 @@ internal sealed class HttpRequestMetrics
         var meter = meterFactory.Create(TelemetryNames.HttpMeter);
         _requests = meter.CreateCounter<long>("http.requests", description: "HTTP requests served.");
         _errors = meter.CreateCounter<long>("http.request.errors", description: "HTTP requests that ended in a 5xx or an unhandled exception.");
+    }
+
+    /// <summary>
+    /// Records a zero in both counters, so both series exist from the first scrape and rate() and the error-rate alert
+    /// work before the first request. Called once the meter provider listens (a measurement before that is lost).
+    /// </summary>
+    public void RecordZero()
+    {
+        _requests.Add(0, new TagList { { "method", "GET" }, { "route", "unmatched" }, { "status", 404 } });
+        _errors.Add(0, new TagList { { "method", "GET" }, { "route", "unmatched" }, { "status", 500 } });
     }
 
     /// <summary>
@@ -38,39 +49,15 @@ internal sealed class HttpRequestMetrics
         || path.StartsWithSegments("/alive", StringComparison.OrdinalIgnoreCase)
         || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>
-    /// Gives the ASP.NET Core server span the semantic-convention attributes and name that
-    /// OpenTelemetry.Instrumentation.AspNetCore would (that package is not restorable here).
-    /// </summary>
-    private static void EnrichServerSpan(HttpContext context, string route, int status, bool failed)
-    {
-        if (Activity.Current is not { IsAllDataRequested: true } activity || activity.Kind != ActivityKind.Server)
-        {
-            return;
-        }
-
-        var method = KnownMethod(context.Request.Method);
-        activity.DisplayName = $"{method} {route}";
-        activity.SetTag("http.request.method", method);
-        activity.SetTag("url.path", context.Request.Path.Value);
-        activity.SetTag("url.scheme", context.Request.Scheme);
-        activity.SetTag("http.route", route);
-        activity.SetTag("http.response.status_code", status);
-        if (status >= 500 || failed)
-        {
-            activity.SetStatus(ActivityStatusCode.Error);
-        }
-    }
-
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         if (IsInfrastructurePath(context.Request.Path))
         {
-            // Probes and scrapes stay out of traces: the SDK exports only activities with all data requested.
-            if (Activity.Current is { } activity)
+            // Probes and scrapes stay out of ASP.NET Core's own request metrics too (the tracing filter keeps them
+            // out of traces), so a scrape stays small however often Kubernetes and Prometheus call.
+            if (context.Features.Get<IHttpMetricsTagsFeature>() is { } tags)
             {
-                activity.IsAllDataRequested = false;
-                activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+                tags.MetricsDisabled = true;
             }
 
             await next(context).ConfigureAwait(false);
@@ -91,7 +78,6 @@ internal sealed class HttpRequestMetrics
         {
             var status = failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-            EnrichServerSpan(context, route, status, failed);
             var tags = new TagList
             {
                 { "method", KnownMethod(context.Request.Method) },

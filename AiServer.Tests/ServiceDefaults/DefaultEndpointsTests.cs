@@ -80,12 +80,14 @@ public sealed class DefaultEndpointsTests : IAsyncLifetime
         await _app.Client.GetAsync("/health", ct);
 
         var response = await _app.Client.GetAsync("/metrics", ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
+        var text = PrometheusScrape.Normalize(await response.Content.ReadAsStringAsync(ct));
 
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         Assert.Contains("http_requests_total{method=\"GET\",route=\"/v1/things/{id}\",status=\"200\"} 2\n", text, StringComparison.Ordinal);
         Assert.Contains("http_request_errors_total{method=\"GET\",route=\"/v1/boom\",status=\"500\"} 1\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("http_requests_total{method=\"GET\",route=\"/health\"", text, StringComparison.Ordinal);
+        Assert.Contains("\nhttp_request_errors_total{method=\"GET\",route=\"unmatched\",status=\"500\"} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("\ndotnet_assembly_count_value ", text, StringComparison.Ordinal);
         foreach (var name in new[] { "process_uptime_seconds", "process_resident_memory_bytes", "process_managed_heap_bytes", "process_cpu_seconds_total" })
         {
             Assert.Contains($"\n{name} ", text, StringComparison.Ordinal);

@@ -22,15 +22,19 @@ public sealed class MetricsScraperTests
         counter.Add(3, new KeyValuePair<string, object?>("route", "/v1/jobs"));
         histogram.Record(0.003);
         histogram.Record(7);
-        var families = scraper.Collect();
-        var text = PrometheusTextWriter.Write(families);
+        var families = scraper.Collect().ToDictionary(f => f.Name);
 
-        // Assert
-        Assert.Contains("# TYPE http_requests_total counter\nhttp_requests_total{route=\"/v1/jobs\"} 3\n", text, StringComparison.Ordinal);
-        Assert.Contains("process_resident_memory_bytes 1234\n", text, StringComparison.Ordinal);
-        Assert.Contains("# TYPE redis_command_duration_seconds histogram\n", text, StringComparison.Ordinal);
-        Assert.Contains("redis_command_duration_seconds_bucket{le=\"+Inf\"} 2\n", text, StringComparison.Ordinal);
-        Assert.Contains("redis_command_duration_seconds_count 2\n", text, StringComparison.Ordinal);
-        Assert.Contains("redis_command_duration_seconds_sum 7.003\n", text, StringComparison.Ordinal);
+        // Assert: the names /metrics/json uses, the same as the Prometheus exporter's.
+        var requests = families["http_requests_total"];
+        Assert.Equal(MetricKind.Counter, requests.Kind);
+        Assert.Equal(3, Assert.Single(requests.Samples, s => s.Labels.Any(l => l.Key == "route" && l.Value == "/v1/jobs")).Value);
+        Assert.Equal(1234, Assert.Single(families["process_resident_memory_bytes"].Samples).Value);
+        var duration = families["redis_command_duration_seconds"];
+        Assert.Equal(MetricKind.Histogram, duration.Kind);
+        var sample = Assert.Single(duration.Samples);
+        Assert.Equal(2, sample.Count);
+        Assert.Equal(7.003, sample.Value, 9);
+        Assert.Equal(2, sample.Buckets!.Last().CumulativeCount);
+        Assert.Equal("+Inf", MetricsJson.FormatBound(sample.Buckets!.Last().UpperBound));
     }
 }
