@@ -125,17 +125,28 @@ public static class ElevenLabsApi
         return ProviderJson.Json(new JsonObject { ["voice_id"] = id, ["requires_verification"] = false });
     }
 
+    /// <summary>
+    /// <c>GET /v1/user</c> with every field the official SDKs require (elevenlabs-js validates the body strictly and
+    /// rejects one that lacks e.g. <c>workspace_id</c> or <c>is_onboarding_completed</c>).
+    /// </summary>
     internal static IResult GetUser(IOptions<EmulatorOptions> options, ElevenLabsStore store, TimeProvider time) => ProviderJson.Json(new JsonObject
     {
         ["user_id"] = "emulator-user",
-        ["subscription"] = Subscription(options.Value.ElevenLabs, store, time),
+        ["workspace_id"] = "emulator-workspace",
+        ["subscription"] = Subscription(options.Value.ElevenLabs, store, time, extended: false),
         ["is_new_user"] = false,
+        ["can_use_delayed_payment_methods"] = false,
+        ["is_onboarding_completed"] = true,
+        ["is_onboarding_checklist_completed"] = true,
+        ["first_name"] = "Emulator",
+        ["is_api_key_hashed"] = true,
         ["created_at"] = 1_700_000_000,
         ["seat_type"] = "workspace_admin",
     });
 
+    /// <summary><c>GET /v1/user/subscription</c>: the extended model (with invoices) the SDKs parse as <c>Subscription</c>.</summary>
     internal static IResult GetSubscription(IOptions<EmulatorOptions> options, ElevenLabsStore store, TimeProvider time) =>
-        ProviderJson.Json(Subscription(options.Value.ElevenLabs, store, time));
+        ProviderJson.Json(Subscription(options.Value.ElevenLabs, store, time, extended: true));
 
     internal static IResult ListModels() => ProviderJson.Json(new JsonArray(
         Model("eleven_multilingual_v2", "Eleven Multilingual v2", 10_000),
@@ -239,18 +250,42 @@ public static class ElevenLabsApi
         return new JsonObject { ["audio_base64"] = Convert.ToBase64String(audio), ["alignment"] = alignment, ["normalized_alignment"] = alignment.DeepClone() };
     }
 
-    private static JsonObject Subscription(ElevenLabsOptions options, ElevenLabsStore store, TimeProvider time) => new()
+    private static JsonObject Subscription(ElevenLabsOptions options, ElevenLabsStore store, TimeProvider time, bool extended)
     {
-        ["tier"] = "creator",
-        ["character_count"] = 0,
-        ["character_limit"] = 100_000,
-        ["next_character_count_reset_unix"] = time.GetUtcNow().AddDays(30).ToUnixTimeSeconds(),
-        ["voice_slots_used"] = store.CustomCount(),
-        ["voice_limit"] = options.VoiceLimit,
-        ["can_use_instant_voice_cloning"] = true,
-        ["status"] = "active",
-        ["currency"] = "usd",
-    };
+        var subscription = new JsonObject
+        {
+            ["tier"] = "creator",
+            ["character_count"] = 0,
+            ["character_limit"] = 100_000,
+            ["max_character_limit_extension"] = 0,
+            ["max_credit_limit_extension"] = 0,
+            ["can_extend_character_limit"] = false,
+            ["allowed_to_extend_character_limit"] = false,
+            ["next_character_count_reset_unix"] = time.GetUtcNow().AddDays(30).ToUnixTimeSeconds(),
+            ["voice_slots_used"] = store.CustomCount(),
+            ["professional_voice_slots_used"] = 0,
+            ["professional_voice_slots_used_in_workspace"] = 0,
+            ["voice_limit"] = options.VoiceLimit,
+            ["max_voice_add_edits"] = 95,
+            ["voice_add_edit_counter"] = 0,
+            ["professional_voice_limit"] = 1,
+            ["can_extend_voice_limit"] = false,
+            ["can_use_instant_voice_cloning"] = true,
+            ["can_use_professional_voice_cloning"] = true,
+            ["currency"] = "usd",
+            ["current_overage"] = new JsonObject { ["amount"] = "0.00", ["currency"] = "usd" },
+            ["status"] = "active",
+            ["billing_period"] = "monthly_period",
+            ["character_refresh_period"] = "monthly_period",
+        };
+        if (extended)
+        {
+            subscription["open_invoices"] = new JsonArray();
+            subscription["has_open_invoices"] = false;
+        }
+
+        return subscription;
+    }
 
     private static JsonObject Model(string id, string name, int maxCharacters) => new()
     {

@@ -222,10 +222,30 @@ public static partial class ReplicateApi
 
         using var buffer = new MemoryStream();
         await part.CopyToAsync(buffer, cancellationToken);
-        var metadata = form["metadata"].FirstOrDefault() is { Length: > 0 } m ? m : "{}";
+        var metadata = await ReadMetadataAsync(form, cancellationToken);
         var file = new ReplicateFile(Ids.Replicate(), form["filename"].FirstOrDefault() ?? part.FileName, part.ContentType ?? "application/octet-stream", buffer.ToArray(), metadata, time.GetUtcNow());
         files.Add(file);
         return ProviderJson.Json(FileJson(request, file), StatusCodes.Status201Created);
+    }
+
+    /// <summary>
+    /// <c>metadata</c> as a text field, or as a JSON file part — the official JavaScript SDK (replicate 1.x) sends it
+    /// as a <c>Blob</c> of type <c>application/json</c>, which arrives as a file.
+    /// </summary>
+    private static async Task<string> ReadMetadataAsync(IFormCollection form, CancellationToken cancellationToken)
+    {
+        if (form["metadata"].FirstOrDefault() is { Length: > 0 } field)
+        {
+            return field;
+        }
+
+        if (form.Files.GetFile("metadata") is { Length: > 0 and <= 64 * 1024 } part)
+        {
+            using var reader = new StreamReader(part.OpenReadStream());
+            return await reader.ReadToEndAsync(cancellationToken);
+        }
+
+        return "{}";
     }
 
     internal static IResult ListFiles(HttpRequest request, ReplicateFileStore files, string? cursor) =>

@@ -241,6 +241,22 @@ public sealed class ReplicateEmulatorTests(EmulatorFixture emulator) : IAsyncLif
     }
 
     [Fact]
+    public async Task UploadFile_MetadataAsJsonFilePart_IsKept()
+    {
+        // replicate-javascript 1.x appends metadata as a Blob (a file part of type application/json), not a text field.
+        using var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent([1, 2, 3]), "content", "blob_1");
+        var metadata = new StringContent("""{"purpose":"sdk"}""");
+        metadata.Headers.ContentType = new("application/json");
+        form.Add(metadata, "metadata", "blob");
+
+        using var created = await _replicate.PostAsync("v1/files", form, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("sdk", (string?)(await created.ReadObjectAsync())["metadata"]!["purpose"]);
+    }
+
+    [Fact]
     public async Task UploadFile_Multipart_StoresContentWithChecksumAndDeletes()
     {
         var content = "training images zip"u8.ToArray();
