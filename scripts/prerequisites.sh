@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what AiServer needs at run and test time: redis-server (the embedded Redis), promtool (metrics checks),
-# and the .NET SDK check. Sourced by run.sh and test.sh; safe to run again.
+# Node.js + npm (the SDK conformance suite), and the .NET SDK check. Sourced by run.sh and test.sh; safe to run again.
 set -euo pipefail
 
 aiserver_prerequisites() {
@@ -8,6 +8,9 @@ aiserver_prerequisites() {
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    # Node.js and npm run the SDK conformance suite (tests/sdk-conformance).
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     if [ "${#missing[@]}" -gt 0 ]; then
         if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
             echo "Installing ${missing[*]} with apt-get..."
@@ -24,6 +27,12 @@ aiserver_prerequisites() {
             echo "Install them (Debian/Ubuntu: sudo apt-get install -y ${missing[*]}) and run again." >&2
             return 1
         fi
+    fi
+    local node_major
+    node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+    if [ "$node_major" -lt 18 ]; then
+        echo "error: the SDK conformance suite needs Node.js 18 or newer (found $(node --version 2>/dev/null || echo none))." >&2
+        return 1
     fi
     if ! command -v dotnet >/dev/null 2>&1; then
         echo "error: the .NET SDK 10 (dotnet) is not on PATH; install it from your distribution or Microsoft's packages." >&2
