@@ -1,9 +1,10 @@
 // Replicate's official JavaScript SDK (`replicate`) against the emulator: only baseUrl differs from production.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Replicate from 'replicate';
+import Replicate, { validateWebhook } from 'replicate';
 import { emulatorUrl, keys } from '../lib/env.mjs';
 import { assertShape } from '../lib/shape.mjs';
+import { startListener } from '../lib/listener.mjs';
 
 const baseUrl = `${emulatorUrl}/replicate/v1`;
 const replicate = new Replicate({ auth: keys.replicate, baseUrl });
@@ -170,4 +171,23 @@ test('files.create, get, list and delete', async () => {
   assert.ok(list.results.some((f) => f.id === file.id));
   await replicate.files.delete(file.id);
   await assert.rejects(replicate.files.get(file.id), (err) => err.response?.status === 404);
+});
+
+test("webhooks arrive signed so that the SDK's validateWebhook accepts them with the default secret", async () => {
+  const listener = await startListener();
+  try {
+    const { key } = await replicate.webhooks.default.secret.get();
+    const created = await replicate.predictions.create({
+      model: 'black-forest-labs/flux-schnell', input: { prompt: 'hook' }, webhook: listener.url, webhook_events_filter: ['start', 'completed'],
+    });
+    const completed = await listener.next((h) => JSON.parse(h.body).id === created.id && JSON.parse(h.body).status === 'succeeded', 'completed webhook');
+    assert.equal(completed.method, 'POST');
+    assert.equal(await validateWebhook({ headers: completed.headers, body: completed.body }, key), true, 'signature valid');
+    assert.equal(await validateWebhook({ headers: completed.headers, body: completed.body.replace('succeeded', 'failed') }, key), false, 'a changed body fails');
+    const start = await listener.next((h) => JSON.parse(h.body).id === created.id && JSON.parse(h.body).status === 'starting', 'start webhook');
+    assert.equal(await validateWebhook({ headers: start.headers, body: start.body }, key), true);
+    assertShape(JSON.parse(completed.body), predictionShape, 'webhook Prediction');
+  } finally {
+    await listener.close();
+  }
 });
