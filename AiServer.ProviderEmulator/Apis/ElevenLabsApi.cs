@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using AiServer.ProviderEmulator.Infrastructure;
 using AiServer.ProviderEmulator.Options;
@@ -17,6 +18,7 @@ public static class ElevenLabsApi
         api.MapPost("/v1/text-to-speech/{voiceId}", TextToSpeech).WithName("ElevenLabsTextToSpeech").WithSummary("Text to speech (audio bytes)");
         api.MapPost("/v1/text-to-speech/{voiceId}/stream", TextToSpeechStream).WithName("ElevenLabsTextToSpeechStream").WithSummary("Text to speech, chunked");
         api.MapPost("/v1/text-to-speech/{voiceId}/with-timestamps", TextToSpeechWithTimestamps).WithName("ElevenLabsTextToSpeechWithTimestamps").WithSummary("Text to speech with alignment");
+        api.MapPost("/v1/text-to-speech/{voiceId}/stream/with-timestamps", TextToSpeechStreamWithTimestamps).WithName("ElevenLabsTextToSpeechStreamWithTimestamps").WithSummary("Text to speech with alignment, newline-delimited JSON chunks");
         api.MapGet("/v1/voices", ListVoices).WithName("ElevenLabsListVoices").WithSummary("All voices");
         api.MapGet("/v2/voices", SearchVoices).WithName("ElevenLabsSearchVoices").WithSummary("Paginated voices");
         api.MapGet("/v1/voices/{voiceId}", GetVoice).WithName("ElevenLabsGetVoice").WithSummary("One voice");
@@ -37,6 +39,9 @@ public static class ElevenLabsApi
 
     internal static Task<IResult> TextToSpeechWithTimestamps(string voiceId, HttpContext context, ElevenLabsStore store, IOptions<EmulatorOptions> options, TimeProvider time) =>
         SpeakAsync(voiceId, context, store, options.Value, time, Mode.Timestamps);
+
+    internal static Task<IResult> TextToSpeechStreamWithTimestamps(string voiceId, HttpContext context, ElevenLabsStore store, IOptions<EmulatorOptions> options, TimeProvider time) =>
+        SpeakAsync(voiceId, context, store, options.Value, time, Mode.StreamTimestamps);
 
     internal static IResult ListVoices(ElevenLabsStore store) =>
         ProviderJson.Json(new JsonObject { ["voices"] = new JsonArray([.. store.All()]) });
@@ -158,6 +163,7 @@ public static class ElevenLabsApi
         Bytes,
         Stream,
         Timestamps,
+        StreamTimestamps,
     }
 
     private static async Task<IResult> SpeakAsync(string voiceId, HttpContext context, ElevenLabsStore store, EmulatorOptions options, TimeProvider time, Mode mode)
@@ -225,6 +231,7 @@ public static class ElevenLabsApi
             {
                 Mode.Stream => TypedResults.Stream(new MemoryStream(bytes), contentType),
                 Mode.Timestamps => ProviderJson.Json(Alignment(bytes, text)),
+                Mode.StreamTimestamps => TypedResults.Text(AlignmentChunks(bytes, text), "application/json", Encoding.UTF8),
                 _ => TypedResults.Bytes(bytes, contentType),
             };
         }
@@ -234,7 +241,20 @@ public static class ElevenLabsApi
         }
     }
 
-    private static JsonObject Alignment(byte[] audio, string text)
+    /// <summary>
+    /// <c>/stream/with-timestamps</c>: one JSON object per line, each a chunk of the audio with the alignment of its part
+    /// of the text (what the SDKs read as <c>StreamingAudioChunkWithTimestampsResponse</c>); two chunks here.
+    /// </summary>
+    private static string AlignmentChunks(byte[] audio, string text)
+    {
+        var audioSplit = audio.Length / 2;
+        var textSplit = text.Length / 2;
+        var first = Alignment(audio[..audioSplit], text[..textSplit]);
+        var second = Alignment(audio[audioSplit..], text[textSplit..], textSplit);
+        return first.ToJsonString() + "\n" + second.ToJsonString() + "\n";
+    }
+
+    private static JsonObject Alignment(byte[] audio, string text, int offset = 0)
     {
         var chars = new JsonArray();
         var starts = new JsonArray();
@@ -242,8 +262,8 @@ public static class ElevenLabsApi
         for (var i = 0; i < text.Length; i++)
         {
             chars.Add(text[i].ToString());
-            starts.Add(Math.Round(i * 0.05, 3));
-            ends.Add(Math.Round((i + 1) * 0.05, 3));
+            starts.Add(Math.Round((offset + i) * 0.05, 3));
+            ends.Add(Math.Round((offset + i + 1) * 0.05, 3));
         }
 
         var alignment = new JsonObject { ["characters"] = chars, ["character_start_times_seconds"] = starts, ["character_end_times_seconds"] = ends };

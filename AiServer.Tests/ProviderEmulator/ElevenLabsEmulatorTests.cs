@@ -138,6 +138,19 @@ public sealed class ElevenLabsEmulatorTests(EmulatorFixture emulator) : IAsyncLi
     }
 
     [Fact]
+    public async Task TextToSpeechStreamWithTimestamps_ReturnsOneJsonChunkPerLineCoveringTheText()
+    {
+        using var response = await _eleven.PostJsonAsync($"v1/text-to-speech/{Rachel}/stream/with-timestamps", """{"text":"Hello there"}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var lines = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        var chunks = lines.Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        Assert.Equal("Hello there", string.Concat(chunks.SelectMany(c => c["alignment"]!["characters"]!.AsArray().Select(ch => (string?)ch))));
+        MediaAssert.Mp3([.. chunks.SelectMany(c => Convert.FromBase64String((string)c["audio_base64"]!))]);
+    }
+
+    [Fact]
     public async Task GetUser_HasEveryFieldTheJsSdkRequires()
     {
         using var response = await _eleven.GetAsync("v1/user", TestContext.Current.CancellationToken);

@@ -98,6 +98,17 @@ test('textToSpeech.convertWithTimestamps parses audio and alignment', async () =
   assert.ok(isMp3(Buffer.from(result.audioBase64, 'base64')));
 });
 
+test('textToSpeech.streamWithTimestamps yields audio chunks with their alignment', async () => {
+  const text = 'Chunked words';
+  const stream = await client.textToSpeech.streamWithTimestamps(rachel, { text, outputFormat: 'mp3_44100_128' });
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  assert.ok(chunks.length >= 1);
+  for (const c of chunks) assertShape(c, { audioBase64: 'string', alignment: '?object', normalizedAlignment: '?object' }, 'StreamingAudioChunkWithTimestampsResponse');
+  assert.equal(chunks.map((c) => c.alignment?.characters.join('') ?? '').join(''), text);
+  assert.ok(isMp3(Buffer.concat(chunks.map((c) => Buffer.from(c.audioBase64, 'base64')))));
+});
+
 test('textToSpeech.convert with an unknown voice is a 404 with detail.status voice_not_found', async () => {
   await assert.rejects(client.textToSpeech.convert('nosuchvoice00000000', { text: 'x' }), (err) => {
     assert.ok(err instanceof ElevenLabsError);
