@@ -41,6 +41,7 @@ internal static class GradioSpaceApi
             var v = prefix.EndsWith("gradio_api", StringComparison.Ordinal) ? "5" : "4";
             open.MapPost(prefix + "/queue/join", QueueJoin).WithName("HfGradioQueueJoin" + v).WithSummary("Join the queue (sse_v3)");
             open.MapGet(prefix + "/queue/data", QueueData).WithName("HfGradioQueueData" + v).WithSummary("A session's queue events (sse_v3)");
+            open.MapGet(prefix + "/heartbeat/{sessionHash}", Heartbeat).WithName("HfGradioHeartbeat" + v).WithSummary("Session keep-alive stream");
         }
     }
 
@@ -210,6 +211,32 @@ internal static class GradioSpaceApi
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // the client went away
+        }
+    }
+
+    /// <summary>
+    /// <c>GET /heartbeat/{session_hash}</c>: <c>data: ALIVE</c> at once and every 15 s until the client leaves (or the
+    /// emulator stops). gradio_client (Python) opens it for every client and re-requests it at once when it ends, so a
+    /// 404 here would make it spin; its 20 s read timeout needs the 15 s beat.
+    /// </summary>
+    internal static async Task Heartbeat(string owner, string space, string sessionHash, HttpContext context, IHostApplicationLifetime lifetime, TimeProvider time)
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        try
+        {
+            for (;;)
+            {
+                await response.WriteAsync("data: ALIVE\n\n", Encoding.UTF8, stop.Token);
+                await response.Body.FlushAsync(stop.Token);
+                await Task.Delay(TimeSpan.FromSeconds(15), time, stop.Token);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // the client went away or the emulator is stopping
         }
     }
 

@@ -161,6 +161,19 @@ public sealed class HuggingFaceEmulatorTests(EmulatorFixture emulator) : IAsyncL
         Assert.NotNull(completed["output"]!["error"]);
     }
 
+    [Fact]
+    public async Task GradioHeartbeat_StreamsAliveAtOnceAndStaysOpen()
+    {
+        using var anonymous = emulator.Client("huggingface", authenticated: false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Space}/heartbeat/s4");
+        using var response = await anonymous.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("data: ALIVE", await reader.ReadLineAsync(TestContext.Current.CancellationToken));
+    }
+
     [Theory]
     [InlineData("""{"data":[],"session_hash":"s3"}""")]
     [InlineData("""{"data":[],"fn_index":5,"session_hash":"s3"}""")]
