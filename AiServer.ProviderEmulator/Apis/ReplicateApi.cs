@@ -35,6 +35,7 @@ public static partial class ReplicateApi
         api.MapGet("/models", ListModels).WithName("ReplicateListModels").WithSummary("List models");
         api.MapGet("/models/{owner}/{name}", GetModel).WithName("ReplicateGetModel").WithSummary("Get a model");
         api.MapGet("/models/{owner}/{name}/versions", ListVersions).WithName("ReplicateListVersions").WithSummary("List a model's versions");
+        api.MapGet("/models/{owner}/{name}/versions/{versionId}", GetVersion).WithName("ReplicateGetVersion").WithSummary("A model version");
         api.MapPost("/files", UploadFile).WithName("ReplicateUploadFile").WithSummary("Upload a file (multipart field content)").DisableAntiforgery();
         api.MapGet("/files", ListFiles).WithName("ReplicateListFiles").WithSummary("List uploaded files");
         api.MapGet("/files/{id}", GetFile).WithName("ReplicateGetFile").WithSummary("An uploaded file's metadata");
@@ -196,6 +197,10 @@ public static partial class ReplicateApi
 
     internal static IResult ListVersions(string owner, string name, HttpRequest request, ReplicateStore store, string? cursor) =>
         store.ModelExists(owner, name) ? Page(request, store.ListVersions(owner, name), cursor) : NotFound();
+
+    /// <summary><c>GET /v1/models/{owner}/{name}/versions/{id}</c> (SDK <c>models.versions.get</c>): a version the model has (e.g. from a training), else 404.</summary>
+    internal static IResult GetVersion(string owner, string name, string versionId, ReplicateStore store) =>
+        store.ListVersions(owner, name).FirstOrDefault(v => v.GetString("id") == versionId) is { } version ? ProviderJson.Json(version) : NotFound();
 
     internal static async Task<IResult> UploadFile(HttpRequest request, ReplicateFileStore files, TimeProvider time, CancellationToken cancellationToken)
     {

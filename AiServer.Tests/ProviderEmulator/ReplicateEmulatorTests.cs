@@ -227,6 +227,10 @@ public sealed class ReplicateEmulatorTests(EmulatorFixture emulator) : IAsyncLif
 
         using var model = await _replicate.GetAsync("v1/models/aiserver/trained", TestContext.Current.CancellationToken);
         Assert.Equal(version.Split(':')[1], (string?)(await model.ReadObjectAsync())["latest_version"]!["id"]);
+        using var versionResponse = await _replicate.GetAsync($"v1/models/aiserver/trained/versions/{version.Split(':')[1]}", TestContext.Current.CancellationToken);
+        Assert.Equal(version.Split(':')[1], (string?)(await versionResponse.ReadObjectAsync())["id"]);
+        using var unknownVersion = await _replicate.GetAsync($"v1/models/aiserver/trained/versions/{new string('b', 64)}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, unknownVersion.StatusCode);
     }
 
     [Fact]

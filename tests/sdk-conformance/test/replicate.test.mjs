@@ -121,7 +121,7 @@ test('predictions.list pages with paginate', async () => {
   assert.ok(seen >= page.results.length);
 });
 
-test('models.create, models.get and models.versions.list', async () => {
+test('models.create, models.get, models.list and models.versions.list', async () => {
   const name = `sdk-model-${Date.now()}`;
   const created = await replicate.models.create('aiserver', name, { visibility: 'private', hardware: 'gpu-t4', description: 'conformance' });
   assertShape(created, modelShape, 'created Model');
@@ -131,6 +131,10 @@ test('models.create, models.get and models.versions.list', async () => {
   assertShape(model, modelShape, 'Model');
   const versions = await replicate.models.versions.list('aiserver', name);
   assertShape(versions, { results: 'array' }, 'Page<ModelVersion>');
+  const list = await replicate.models.list();
+  assertShape(list, { results: 'array', next: '?string|null' }, 'Page<Model>');
+  assert.ok(list.results.some((m) => m.name === name));
+  for (const m of list.results) assertShape(m, modelShape, 'listed Model');
 });
 
 test('trainings.create, get, list and cancel; a finished training updates the destination model', async () => {
@@ -155,6 +159,9 @@ test('trainings.create, get, list and cancel; a finished training updates the de
   const model = await replicate.models.get('aiserver', 'trained');
   assert.equal(`aiserver/trained:${model.latest_version.id}`, training.output.version);
   assertShape(model.latest_version, { id: 'string', created_at: 'date', cog_version: 'string|null', openapi_schema: 'object|null' }, 'ModelVersion');
+  const fetchedVersion = await replicate.models.versions.get('aiserver', 'trained', model.latest_version.id);
+  assert.equal(fetchedVersion.id, model.latest_version.id);
+  await assert.rejects(replicate.models.versions.get('aiserver', 'trained', 'b'.repeat(64)), (err) => err.response?.status === 404);
 });
 
 test('files.create, get, list and delete', async () => {
