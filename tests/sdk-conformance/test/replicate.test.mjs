@@ -198,3 +198,24 @@ test("webhooks arrive signed so that the SDK's validateWebhook accepts them with
     await listener.close();
   }
 });
+
+test('stream yields the output events of a language model, then done', async () => {
+  const events = [];
+  for await (const event of replicate.stream('meta/meta-llama-3-8b-instruct', { input: { prompt: 'Say something' } })) {
+    events.push(event);
+  }
+  const output = events.filter((e) => e.event === 'output');
+  assert.ok(output.length > 1, `output events: ${events.map((e) => e.event)}`);
+  assert.equal(output.map(String).join(''), 'This is an emulated answer.');
+  assert.equal(events.at(-1).event, 'done');
+  assert.deepEqual(JSON.parse(events.at(-1).data), {});
+});
+
+test('stream of a failing prediction rejects with the error event; a model without text output cannot stream', async () => {
+  await assert.rejects(async () => {
+    for await (const event of replicate.stream('meta/meta-llama-3-8b-instruct', { input: { prompt: 'emulator:failed' } })) void event;
+  }, (err) => typeof err.message === 'string' && err.message.includes('detail'));
+  await assert.rejects(async () => {
+    for await (const event of replicate.stream('black-forest-labs/flux-schnell', { input: { prompt: 'x' } })) void event;
+  }, /does not support streaming/);
+});
