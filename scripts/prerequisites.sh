@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what AiServer needs at run and test time: redis-server (the embedded Redis), promtool (metrics checks),
-# and the .NET SDK check; test.sh also asks for chromium (the dashboard's browser test). Sourced by run.sh and
-# test.sh; safe to run again. Arguments: extra "command:package" pairs to install when the command is missing.
+# and the .NET SDK check; test.sh also asks for chromium (the dashboard's browser test) and Node.js + npm (the SDK
+# conformance suite). Sourced by run.sh and test.sh; safe to run again. Arguments: extra "command:package" pairs to
+# install when the command is missing.
 set -euo pipefail
 
 aiserver_prerequisites() {
@@ -29,6 +30,12 @@ aiserver_prerequisites() {
             echo "Install them (Debian/Ubuntu: sudo apt-get install -y ${missing[*]}) and run again." >&2
             return 1
         fi
+    fi
+    local node_major
+    node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+    if [[ " $* " == *" node:"* ]] && [ "$node_major" -lt 18 ]; then
+        echo "error: the SDK conformance suite needs Node.js 18 or newer (found $(node --version 2>/dev/null || echo none))." >&2
+        return 1
     fi
     if ! command -v dotnet >/dev/null 2>&1; then
         echo "error: the .NET SDK 10 (dotnet) is not on PATH; install it from your distribution or Microsoft's packages." >&2

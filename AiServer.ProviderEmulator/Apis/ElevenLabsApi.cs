@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using AiServer.ProviderEmulator.Infrastructure;
 using AiServer.ProviderEmulator.Options;
@@ -17,6 +18,7 @@ public static class ElevenLabsApi
         api.MapPost("/v1/text-to-speech/{voiceId}", TextToSpeech).WithName("ElevenLabsTextToSpeech").WithSummary("Text to speech (audio bytes)");
         api.MapPost("/v1/text-to-speech/{voiceId}/stream", TextToSpeechStream).WithName("ElevenLabsTextToSpeechStream").WithSummary("Text to speech, chunked");
         api.MapPost("/v1/text-to-speech/{voiceId}/with-timestamps", TextToSpeechWithTimestamps).WithName("ElevenLabsTextToSpeechWithTimestamps").WithSummary("Text to speech with alignment");
+        api.MapPost("/v1/text-to-speech/{voiceId}/stream/with-timestamps", TextToSpeechStreamWithTimestamps).WithName("ElevenLabsTextToSpeechStreamWithTimestamps").WithSummary("Text to speech with alignment, newline-delimited JSON chunks");
         api.MapGet("/v1/voices", ListVoices).WithName("ElevenLabsListVoices").WithSummary("All voices");
         api.MapGet("/v2/voices", SearchVoices).WithName("ElevenLabsSearchVoices").WithSummary("Paginated voices");
         api.MapGet("/v1/voices/{voiceId}", GetVoice).WithName("ElevenLabsGetVoice").WithSummary("One voice");
@@ -37,6 +39,9 @@ public static class ElevenLabsApi
 
     internal static Task<IResult> TextToSpeechWithTimestamps(string voiceId, HttpContext context, ElevenLabsStore store, IOptions<EmulatorOptions> options, TimeProvider time) =>
         SpeakAsync(voiceId, context, store, options.Value, time, Mode.Timestamps);
+
+    internal static Task<IResult> TextToSpeechStreamWithTimestamps(string voiceId, HttpContext context, ElevenLabsStore store, IOptions<EmulatorOptions> options, TimeProvider time) =>
+        SpeakAsync(voiceId, context, store, options.Value, time, Mode.StreamTimestamps);
 
     internal static IResult ListVoices(ElevenLabsStore store) =>
         ProviderJson.Json(new JsonObject { ["voices"] = new JsonArray([.. store.All()]) });
@@ -125,17 +130,28 @@ public static class ElevenLabsApi
         return ProviderJson.Json(new JsonObject { ["voice_id"] = id, ["requires_verification"] = false });
     }
 
+    /// <summary>
+    /// <c>GET /v1/user</c> with every field the official SDKs require (elevenlabs-js validates the body strictly and
+    /// rejects one that lacks e.g. <c>workspace_id</c> or <c>is_onboarding_completed</c>).
+    /// </summary>
     internal static IResult GetUser(IOptions<EmulatorOptions> options, ElevenLabsStore store, TimeProvider time) => ProviderJson.Json(new JsonObject
     {
         ["user_id"] = "emulator-user",
-        ["subscription"] = Subscription(options.Value.ElevenLabs, store, time),
+        ["workspace_id"] = "emulator-workspace",
+        ["subscription"] = Subscription(options.Value.ElevenLabs, store, time, extended: false),
         ["is_new_user"] = false,
+        ["can_use_delayed_payment_methods"] = false,
+        ["is_onboarding_completed"] = true,
+        ["is_onboarding_checklist_completed"] = true,
+        ["first_name"] = "Emulator",
+        ["is_api_key_hashed"] = true,
         ["created_at"] = 1_700_000_000,
         ["seat_type"] = "workspace_admin",
     });
 
+    /// <summary><c>GET /v1/user/subscription</c>: the extended model (with invoices) the SDKs parse as <c>Subscription</c>.</summary>
     internal static IResult GetSubscription(IOptions<EmulatorOptions> options, ElevenLabsStore store, TimeProvider time) =>
-        ProviderJson.Json(Subscription(options.Value.ElevenLabs, store, time));
+        ProviderJson.Json(Subscription(options.Value.ElevenLabs, store, time, extended: true));
 
     internal static IResult ListModels() => ProviderJson.Json(new JsonArray(
         Model("eleven_multilingual_v2", "Eleven Multilingual v2", 10_000),
@@ -147,6 +163,7 @@ public static class ElevenLabsApi
         Bytes,
         Stream,
         Timestamps,
+        StreamTimestamps,
     }
 
     private static async Task<IResult> SpeakAsync(string voiceId, HttpContext context, ElevenLabsStore store, EmulatorOptions options, TimeProvider time, Mode mode)
@@ -214,6 +231,7 @@ public static class ElevenLabsApi
             {
                 Mode.Stream => TypedResults.Stream(new MemoryStream(bytes), contentType),
                 Mode.Timestamps => ProviderJson.Json(Alignment(bytes, text)),
+                Mode.StreamTimestamps => TypedResults.Text(AlignmentChunks(bytes, text), "application/json", Encoding.UTF8),
                 _ => TypedResults.Bytes(bytes, contentType),
             };
         }
@@ -223,7 +241,20 @@ public static class ElevenLabsApi
         }
     }
 
-    private static JsonObject Alignment(byte[] audio, string text)
+    /// <summary>
+    /// <c>/stream/with-timestamps</c>: one JSON object per line, each a chunk of the audio with the alignment of its part
+    /// of the text (what the SDKs read as <c>StreamingAudioChunkWithTimestampsResponse</c>); two chunks here.
+    /// </summary>
+    private static string AlignmentChunks(byte[] audio, string text)
+    {
+        var audioSplit = audio.Length / 2;
+        var textSplit = text.Length / 2;
+        var first = Alignment(audio[..audioSplit], text[..textSplit]);
+        var second = Alignment(audio[audioSplit..], text[textSplit..], textSplit);
+        return first.ToJsonString() + "\n" + second.ToJsonString() + "\n";
+    }
+
+    private static JsonObject Alignment(byte[] audio, string text, int offset = 0)
     {
         var chars = new JsonArray();
         var starts = new JsonArray();
@@ -231,26 +262,50 @@ public static class ElevenLabsApi
         for (var i = 0; i < text.Length; i++)
         {
             chars.Add(text[i].ToString());
-            starts.Add(Math.Round(i * 0.05, 3));
-            ends.Add(Math.Round((i + 1) * 0.05, 3));
+            starts.Add(Math.Round((offset + i) * 0.05, 3));
+            ends.Add(Math.Round((offset + i + 1) * 0.05, 3));
         }
 
         var alignment = new JsonObject { ["characters"] = chars, ["character_start_times_seconds"] = starts, ["character_end_times_seconds"] = ends };
         return new JsonObject { ["audio_base64"] = Convert.ToBase64String(audio), ["alignment"] = alignment, ["normalized_alignment"] = alignment.DeepClone() };
     }
 
-    private static JsonObject Subscription(ElevenLabsOptions options, ElevenLabsStore store, TimeProvider time) => new()
+    private static JsonObject Subscription(ElevenLabsOptions options, ElevenLabsStore store, TimeProvider time, bool extended)
     {
-        ["tier"] = "creator",
-        ["character_count"] = 0,
-        ["character_limit"] = 100_000,
-        ["next_character_count_reset_unix"] = time.GetUtcNow().AddDays(30).ToUnixTimeSeconds(),
-        ["voice_slots_used"] = store.CustomCount(),
-        ["voice_limit"] = options.VoiceLimit,
-        ["can_use_instant_voice_cloning"] = true,
-        ["status"] = "active",
-        ["currency"] = "usd",
-    };
+        var subscription = new JsonObject
+        {
+            ["tier"] = "creator",
+            ["character_count"] = 0,
+            ["character_limit"] = 100_000,
+            ["max_character_limit_extension"] = 0,
+            ["max_credit_limit_extension"] = 0,
+            ["can_extend_character_limit"] = false,
+            ["allowed_to_extend_character_limit"] = false,
+            ["next_character_count_reset_unix"] = time.GetUtcNow().AddDays(30).ToUnixTimeSeconds(),
+            ["voice_slots_used"] = store.CustomCount(),
+            ["professional_voice_slots_used"] = 0,
+            ["professional_voice_slots_used_in_workspace"] = 0,
+            ["voice_limit"] = options.VoiceLimit,
+            ["max_voice_add_edits"] = 95,
+            ["voice_add_edit_counter"] = 0,
+            ["professional_voice_limit"] = 1,
+            ["can_extend_voice_limit"] = false,
+            ["can_use_instant_voice_cloning"] = true,
+            ["can_use_professional_voice_cloning"] = true,
+            ["currency"] = "usd",
+            ["current_overage"] = new JsonObject { ["amount"] = "0.00", ["currency"] = "usd" },
+            ["status"] = "active",
+            ["billing_period"] = "monthly_period",
+            ["character_refresh_period"] = "monthly_period",
+        };
+        if (extended)
+        {
+            subscription["open_invoices"] = new JsonArray();
+            subscription["has_open_invoices"] = false;
+        }
+
+        return subscription;
+    }
 
     private static JsonObject Model(string id, string name, int maxCharacters) => new()
     {

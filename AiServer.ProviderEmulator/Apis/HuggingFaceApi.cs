@@ -15,7 +15,7 @@ namespace AiServer.ProviderEmulator.Apis;
 /// </summary>
 public static class HuggingFaceApi
 {
-    private const string JoyCaptionPrompt = "Write a descriptive caption for this image in a formal tone.";
+    private const string JoyCaptionPrompt = GradioSpaceApi.JoyCaptionPrompt;
 
     public static IEndpointRouteBuilder MapHuggingFaceApi(this IEndpointRouteBuilder app)
     {
@@ -27,6 +27,9 @@ public static class HuggingFaceApi
 
         var open = app.MapGroup("/huggingface").WithTags("HuggingFace");
         open.MapGet("/api/models/{owner}/{name}", GetModel).WithName("HfGetModel").WithSummary("Model info");
+        open.MapGet("/api/models/{owner}/{name}/revision/{revision}", GetModel).WithName("HfGetModelRevision").WithSummary("Model info at a revision (@huggingface/hub modelInfo)");
+        open.MapGet("/api/spaces/{owner}/{name}", GetSpace).WithName("HfGetSpace").WithSummary("Space info");
+        open.MapGet("/api/spaces/{owner}/{name}/revision/{revision}", GetSpace).WithName("HfGetSpaceRevision").WithSummary("Space info at a revision (@huggingface/hub spaceInfo)");
         open.MapGet("/api/spaces/{owner}/{name}/runtime", GetSpaceRuntime).WithName("HfGetSpaceRuntime").WithSummary("Space runtime stage");
         foreach (var prefix in new[] { "/spaces/{owner}/{space}/gradio_api", "/spaces/{owner}/{space}" })
         {
@@ -37,6 +40,8 @@ public static class HuggingFaceApi
             open.MapGet(prefix + "/info", GradioInfo).WithName("HfGradioInfo" + v).WithSummary("Space API description");
         }
 
+        GradioSpaceApi.Map(open);
+
         return app;
     }
 
@@ -46,13 +51,26 @@ public static class HuggingFaceApi
     internal static Task<IResult> LegacyImageToText(string modelId, HttpContext context, HuggingFaceStore store, IOptions<EmulatorOptions> options, TimeProvider time) =>
         CaptionAsync(modelId, context, store, options.Value.HuggingFace, time, legacy: true);
 
+    /// <summary><c>GET /api/whoami-v2</c> with the fields @huggingface/hub's <c>WhoAmIUser</c> promises.</summary>
     internal static IResult WhoAmI() => ProviderJson.Json(new JsonObject
     {
         ["type"] = "user",
         ["id"] = "65f0000000000000000000aa",
         ["name"] = "aiserver",
         ["fullname"] = "AiServer Emulator",
-        ["auth"] = new JsonObject { ["type"] = "access_token", ["accessToken"] = new JsonObject { ["displayName"] = "emulator", ["role"] = "read" } },
+        ["email"] = "emulator@example.com",
+        ["emailVerified"] = true,
+        ["isPro"] = false,
+        ["canPay"] = false,
+        ["billingMode"] = "prepaid",
+        ["periodEnd"] = null,
+        ["avatarUrl"] = "/avatars/emulator.svg",
+        ["orgs"] = new JsonArray(),
+        ["auth"] = new JsonObject
+        {
+            ["type"] = "access_token",
+            ["accessToken"] = new JsonObject { ["displayName"] = "emulator", ["role"] = "read", ["createdAt"] = "2026-01-01T00:00:00.000Z" },
+        },
     });
 
     internal static IResult GetModel(string owner, string name) => ProviderJson.Json(new JsonObject
@@ -69,10 +87,28 @@ public static class HuggingFaceApi
         ["tags"] = new JsonArray("image-to-text"),
         ["downloads"] = 0,
         ["likes"] = 0,
+        ["lastModified"] = "2026-01-01T00:00:00.000Z",
+        ["sha"] = "0000000000000000000000000000000000000000",
         ["inferenceProviderMapping"] = new JsonObject { ["hf-inference"] = new JsonObject { ["status"] = "live", ["providerId"] = $"{owner}/{name}", ["task"] = "image-to-text" } },
     });
 
-    internal static IResult GetSpaceRuntime(string owner, string name) => ProviderJson.Json(new JsonObject
+    internal static IResult GetSpace(string owner, string name) => ProviderJson.Json(new JsonObject
+    {
+        ["_id"] = "65f0000000000000000000cc",
+        ["id"] = $"{owner}/{name}",
+        ["author"] = owner,
+        ["sdk"] = "gradio",
+        ["private"] = false,
+        ["likes"] = 0,
+        ["lastModified"] = "2026-01-01T00:00:00.000Z",
+        ["sha"] = "0000000000000000000000000000000000000000",
+        ["subdomain"] = $"{owner}-{name}",
+        ["runtime"] = SpaceRuntime(owner, name),
+    });
+
+    internal static IResult GetSpaceRuntime(string owner, string name) => ProviderJson.Json(SpaceRuntime(owner, name));
+
+    private static JsonObject SpaceRuntime(string owner, string name) => new()
     {
         ["stage"] = "RUNNING",
         ["hardware"] = new JsonObject { ["current"] = "zero-a10g", ["requested"] = "zero-a10g" },
@@ -81,7 +117,7 @@ public static class HuggingFaceApi
         ["replicas"] = new JsonObject { ["current"] = 1, ["requested"] = 1 },
         ["sdk"] = "gradio",
         ["id"] = $"{owner}/{name}",
-    });
+    };
 
     internal static async Task<IResult> GradioCallCreate(string owner, string space, string apiName, HttpRequest request, HuggingFaceStore store, IOptions<EmulatorOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -154,24 +190,7 @@ public static class HuggingFaceApi
         return ProviderJson.Json(paths);
     }
 
-    internal static IResult GradioInfo(string owner, string space) => ProviderJson.Json(new JsonObject
-    {
-        ["named_endpoints"] = new JsonObject
-        {
-            ["/stream_chat"] = new JsonObject
-            {
-                ["parameters"] = new JsonArray(
-                    Parameter("input_image", "filepath"),
-                    Parameter("caption_type", "str"),
-                    Parameter("caption_length", "str"),
-                    Parameter("extra_options", "list[str]"),
-                    Parameter("name_input", "str"),
-                    Parameter("custom_prompt", "str")),
-                ["returns"] = new JsonArray(Parameter("prompt_that_was_used", "str"), Parameter("caption", "str")),
-            },
-        },
-        ["unnamed_endpoints"] = new JsonObject(),
-    });
+    internal static IResult GradioInfo(string owner, string space) => ProviderJson.Json(GradioSpaceApi.Info());
 
     private static async Task<IResult> CaptionAsync(string modelId, HttpContext context, HuggingFaceStore store, HuggingFaceOptions options, TimeProvider time, bool legacy)
     {
@@ -224,7 +243,11 @@ public static class HuggingFaceApi
 
         context.Response.Headers["x-compute-type"] = "cpu";
         context.Response.Headers["x-compute-time"] = "0.1";
-        return ProviderJson.Json(new JsonArray(new JsonObject { ["generated_text"] = options.Caption }));
+        // The router (current hf-inference) answers one object: @huggingface/inference 4.x rejects anything else
+        // ("expected {generated_text: string}") and huggingface_hub takes either. The legacy serverless API answered
+        // a one-element list, which older clients index into.
+        var caption = new JsonObject { ["generated_text"] = options.Caption };
+        return ProviderJson.Json(legacy ? new JsonArray(caption) : caption);
     }
 
     private static bool LooksLikeImage(ReadOnlySpan<byte> bytes) =>
@@ -245,6 +268,4 @@ public static class HuggingFaceApi
         await response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"event: {name}\ndata: {data}\n\n"), Encoding.UTF8, ct);
         await response.Body.FlushAsync(ct);
     }
-
-    private static JsonObject Parameter(string name, string type) => new() { ["label"] = name, ["parameter_name"] = name, ["python_type"] = new JsonObject { ["type"] = type } };
 }

@@ -19,6 +19,8 @@ public static partial class ReplicateApi
     public static IEndpointRouteBuilder MapReplicateApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // The output stream of a text prediction (stands for stream.replicate.com): no token, as the SDKs send none.
+        app.MapGet("/replicate/stream/{id}", StreamPrediction).WithTags("Replicate").WithName("ReplicateStreamPrediction").WithSummary("Server-sent output events of a prediction");
         var api = app.MapGroup("/replicate/v1").WithTags("Replicate").RequireProviderKey(ProviderIds.Replicate);
         api.MapGet("/account", GetAccount).WithName("ReplicateGetAccount").WithSummary("Account of the token");
         api.MapPost("/predictions", CreatePrediction).WithName("ReplicateCreatePrediction").WithSummary("Create a prediction from a version");
@@ -35,6 +37,7 @@ public static partial class ReplicateApi
         api.MapGet("/models", ListModels).WithName("ReplicateListModels").WithSummary("List models");
         api.MapGet("/models/{owner}/{name}", GetModel).WithName("ReplicateGetModel").WithSummary("Get a model");
         api.MapGet("/models/{owner}/{name}/versions", ListVersions).WithName("ReplicateListVersions").WithSummary("List a model's versions");
+        api.MapGet("/models/{owner}/{name}/versions/{versionId}", GetVersion).WithName("ReplicateGetVersion").WithSummary("A model version");
         api.MapPost("/files", UploadFile).WithName("ReplicateUploadFile").WithSummary("Upload a file (multipart field content)").DisableAntiforgery();
         api.MapGet("/files", ListFiles).WithName("ReplicateListFiles").WithSummary("List uploaded files");
         api.MapGet("/files/{id}", GetFile).WithName("ReplicateGetFile").WithSummary("An uploaded file's metadata");
@@ -197,6 +200,10 @@ public static partial class ReplicateApi
     internal static IResult ListVersions(string owner, string name, HttpRequest request, ReplicateStore store, string? cursor) =>
         store.ModelExists(owner, name) ? Page(request, store.ListVersions(owner, name), cursor) : NotFound();
 
+    /// <summary><c>GET /v1/models/{owner}/{name}/versions/{id}</c> (SDK <c>models.versions.get</c>): a version the model has (e.g. from a training), else 404.</summary>
+    internal static IResult GetVersion(string owner, string name, string versionId, ReplicateStore store) =>
+        store.ListVersions(owner, name).FirstOrDefault(v => v.GetString("id") == versionId) is { } version ? ProviderJson.Json(version) : NotFound();
+
     internal static async Task<IResult> UploadFile(HttpRequest request, ReplicateFileStore files, TimeProvider time, CancellationToken cancellationToken)
     {
         if (request.ContentLength > ReplicateFileStore.MaxFileSize)
@@ -222,10 +229,30 @@ public static partial class ReplicateApi
 
         using var buffer = new MemoryStream();
         await part.CopyToAsync(buffer, cancellationToken);
-        var metadata = form["metadata"].FirstOrDefault() is { Length: > 0 } m ? m : "{}";
+        var metadata = await ReadMetadataAsync(form, cancellationToken);
         var file = new ReplicateFile(Ids.Replicate(), form["filename"].FirstOrDefault() ?? part.FileName, part.ContentType ?? "application/octet-stream", buffer.ToArray(), metadata, time.GetUtcNow());
         files.Add(file);
         return ProviderJson.Json(FileJson(request, file), StatusCodes.Status201Created);
+    }
+
+    /// <summary>
+    /// <c>metadata</c> as a text field, or as a JSON file part — the official JavaScript SDK (replicate 1.x) sends it
+    /// as a <c>Blob</c> of type <c>application/json</c>, which arrives as a file.
+    /// </summary>
+    private static async Task<string> ReadMetadataAsync(IFormCollection form, CancellationToken cancellationToken)
+    {
+        if (form["metadata"].FirstOrDefault() is { Length: > 0 } field)
+        {
+            return field;
+        }
+
+        if (form.Files.GetFile("metadata") is { Length: > 0 and <= 64 * 1024 } part)
+        {
+            using var reader = new StreamReader(part.OpenReadStream());
+            return await reader.ReadToEndAsync(cancellationToken);
+        }
+
+        return "{}";
     }
 
     internal static IResult ListFiles(HttpRequest request, ReplicateFileStore files, string? cursor) =>
@@ -405,6 +432,70 @@ public static partial class ReplicateApi
 
     private static JsonObject Field(string type, string description, string field = "") =>
         new() { ["type"] = type, ["field"] = field, ["description"] = description };
+
+    /// <summary>
+    /// <c>urls.stream</c>: <c>event: output</c> per token, spread from the start of processing to the end of the job,
+    /// then <c>event: done</c> with <c>{}</c> (succeeded) or <c>{"reason":"canceled"}</c>, or <c>event: error</c> with
+    /// <c>{"detail": error}</c> for a failed prediction. Tokens are only sent for a prediction that will succeed.
+    /// </summary>
+    internal static async Task StreamPrediction(string id, HttpContext context, ReplicateStore store, IHostApplicationLifetime lifetime)
+    {
+        var job = store.Get(id);
+        if (job is null || job.IsTraining || ReplicateOutputs.Tokens(job) is not { } tokens)
+        {
+            await NotFound().ExecuteAsync(context);
+            return;
+        }
+
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var time = store.Time;
+        var start = job.CreatedAt + (job.Duration / 2);
+        var end = job.CreatedAt + job.Duration;
+        try
+        {
+            await WaitAsync(start, job, time, stop.Token);
+            for (var i = 0; i < tokens.Count && job.Outcome == JobOutcome.Succeeded && !job.Terminal.Task.IsCompleted; i++)
+            {
+                await WriteEventAsync(response, "output", $"{time.GetUtcNow().ToUnixTimeSeconds()}:{i}", tokens[i], stop.Token);
+                await WaitAsync(start + ((end - start) * (i + 1) / tokens.Count), job, time, stop.Token);
+            }
+
+            await job.Terminal.Task.WaitAsync(stop.Token);
+            var final = store.Snapshot(id);
+            var (name, data) = (string?)final?["status"] switch
+            {
+                "succeeded" => ("done", "{}"),
+                "failed" => ("error", new JsonObject { ["detail"] = (string?)final!["error"] ?? "Prediction failed" }.ToJsonString()),
+                _ => ("done", """{"reason":"canceled"}"""),
+            };
+            await WriteEventAsync(response, name, $"{time.GetUtcNow().ToUnixTimeSeconds()}:{tokens.Count}", data, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // the client went away or the emulator is stopping
+        }
+    }
+
+    /// <summary>Until <paramref name="until"/>, or sooner when the job ends (e.g. is canceled).</summary>
+    private static async Task WaitAsync(DateTimeOffset until, ReplicateJob job, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var left = until - time.GetUtcNow();
+        if (left > TimeSpan.Zero)
+        {
+            await Task.WhenAny(Task.Delay(left, time, cancellationToken), job.Terminal.Task);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static async Task WriteEventAsync(HttpResponse response, string name, string id, string data, CancellationToken cancellationToken)
+    {
+        var lines = string.Concat(data.Split('\n').Select(line => $"data: {line}\n"));
+        await response.WriteAsync($"event: {name}\nid: {id}\n{lines}\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
 
     private static IResult NotFound() =>
         ProviderErrors.Replicate(StatusCodes.Status404NotFound, "The requested resource could not be found.");

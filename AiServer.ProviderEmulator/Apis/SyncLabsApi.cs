@@ -100,20 +100,63 @@ public static class SyncLabsApi
             ? ProviderJson.Json(g)
             : ProviderErrors.Sync(StatusCodes.Status404NotFound, "generation_not_found", $"Generation {id} not found");
 
-    internal static IResult ListGenerations(SyncLabsStore store, string? status) =>
-        ProviderJson.Json(new JsonArray([.. store.List(status)]));
+    /// <summary>
+    /// <c>GET /v2/generations?status=&amp;ids=</c>. Each filter takes several values in any of the forms the official
+    /// SDKs send: repeated (<c>status=A&amp;status=B</c>, sync-python-sdk), comma-separated, or a JSON array
+    /// (<c>status=["A","B"]</c>, @sync.so/sdk 0.3).
+    /// </summary>
+    internal static IResult ListGenerations(HttpRequest request, SyncLabsStore store) =>
+        ProviderJson.Json(new JsonArray([.. store.List(QueryValues(request, "status"), QueryValues(request, "ids"))]));
 
+    /// <summary><c>POST /v2/analyze/cost</c>: a list of estimates, as both official SDKs type it (<c>EstimatedGenerationCost[]</c>).</summary>
     internal static async Task<IResult> EstimateCost(HttpRequest request, CancellationToken cancellationToken) =>
         await ProviderJson.ReadObjectAsync(request, cancellationToken) is null
             ? ProviderErrors.Sync(StatusCodes.Status400BadRequest, "invalid_request_body", "Request body must be a JSON object")
-            : ProviderJson.Json(new JsonObject { ["estimatedFrameCount"] = 25, ["estimatedGenerationCost"] = 0.05 });
+            : ProviderJson.Json(new JsonArray(new JsonObject { ["estimatedFrameCount"] = 25, ["estimatedGenerationCost"] = 0.05 }));
 
+    /// <summary><c>GET /v2/models</c>: <c>ModelInfo</c> items (<c>id</c>, <c>name</c>, <c>type</c>, <c>version</c> are required by the SDK typings).</summary>
     internal static IResult ListModels() => ProviderJson.Json(new JsonArray(
-        new JsonObject { ["name"] = "lipsync-2", ["description"] = "Lip-sync model v2" },
-        new JsonObject { ["name"] = "lipsync-2-pro", ["description"] = "Lip-sync model v2 pro" },
-        new JsonObject { ["name"] = "lipsync-1.9.0-beta", ["description"] = "Lip-sync model 1.9 beta" },
-        new JsonObject { ["name"] = "react-1", ["description"] = "Facial performance editing" },
-        new JsonObject { ["name"] = "sync-3", ["description"] = "Lip-sync model 3" }));
+        ModelInfo("lipsync-2", "lipsync", "2.0.0", "Lip-sync model v2"),
+        ModelInfo("lipsync-2-pro", "lipsync", "2.0.0", "Lip-sync model v2 pro"),
+        ModelInfo("lipsync-1.9.0-beta", "lipsync", "1.9.0", "Lip-sync model 1.9 beta"),
+        ModelInfo("react-1", "react", "1.0.0", "Facial performance editing"),
+        ModelInfo("sync-3", "lipsync", "3.0.0", "Lip-sync model 3")));
+
+    private static JsonObject ModelInfo(string name, string type, string version, string description) =>
+        new() { ["id"] = name, ["name"] = name, ["type"] = type, ["version"] = version, ["description"] = description };
+
+    private static HashSet<string>? QueryValues(HttpRequest request, string name)
+    {
+        if (!request.Query.TryGetValue(name, out var raw) || raw.Count == 0)
+        {
+            return null;
+        }
+
+        var values = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in raw)
+        {
+            var text = item?.Trim() ?? "";
+            if (text.StartsWith('['))
+            {
+                try
+                {
+                    if (JsonNode.Parse(text) is JsonArray array)
+                    {
+                        values.UnionWith(array.Select(v => v?.ToString() ?? "").Where(v => v.Length > 0));
+                        continue;
+                    }
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    // Not JSON after all: take it as a comma-separated list.
+                }
+            }
+
+            values.UnionWith(text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
+        return values;
+    }
 
     internal static IResult ListErrors() => ProviderJson.Json(new JsonArray(
         Error("unauthorized", 401, "Invalid or missing API key"),
@@ -132,10 +175,30 @@ public static class SyncLabsApi
     {
         var form = await request.ReadFormAsync(cancellationToken);
         var origin = RequestUrls.Origin(request);
-        JsonArray input;
+        // "input" is a JSON array in one field, or (@sync.so/sdk 0.3) one field per item, each a JSON object.
+        JsonArray input = [];
         try
         {
-            input = form["input"].FirstOrDefault() is { Length: > 0 } text ? JsonNode.Parse(text) as JsonArray ?? [] : [];
+            foreach (var text in form["input"])
+            {
+                switch (string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text))
+                {
+                    case JsonArray items:
+                        foreach (var item in items)
+                        {
+                            input.Add(item?.DeepClone());
+                        }
+
+                        break;
+                    case JsonObject item:
+                        input.Add(item);
+                        break;
+                    case null:
+                        break;
+                    default:
+                        return null;
+                }
+            }
         }
         catch (System.Text.Json.JsonException)
         {

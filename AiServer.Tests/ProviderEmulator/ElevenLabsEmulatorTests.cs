@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 
 namespace AiServer.Tests.ProviderEmulator;
 
@@ -134,6 +135,54 @@ public sealed class ElevenLabsEmulatorTests(EmulatorFixture emulator) : IAsyncLi
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotNull((await response.ReadObjectAsync())["subscription"]!["tier"]);
+    }
+
+    [Fact]
+    public async Task TextToSpeechStreamWithTimestamps_ReturnsOneJsonChunkPerLineCoveringTheText()
+    {
+        using var response = await _eleven.PostJsonAsync($"v1/text-to-speech/{Rachel}/stream/with-timestamps", """{"text":"Hello there"}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var lines = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        var chunks = lines.Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        Assert.Equal("Hello there", string.Concat(chunks.SelectMany(c => c["alignment"]!["characters"]!.AsArray().Select(ch => (string?)ch))));
+        MediaAssert.Mp3([.. chunks.SelectMany(c => Convert.FromBase64String((string)c["audio_base64"]!))]);
+    }
+
+    [Fact]
+    public async Task GetUser_HasEveryFieldTheJsSdkRequires()
+    {
+        using var response = await _eleven.GetAsync("v1/user", TestContext.Current.CancellationToken);
+
+        var user = await response.ReadObjectAsync();
+        foreach (var field in (string[])["user_id", "workspace_id", "subscription", "is_new_user", "can_use_delayed_payment_methods", "is_onboarding_completed", "is_onboarding_checklist_completed", "created_at", "seat_type"])
+        {
+            Assert.True(user.ContainsKey(field), "missing " + field);
+        }
+
+        AssertSubscriptionFields(user["subscription"]!.AsObject());
+        Assert.False(user["subscription"]!.AsObject().ContainsKey("open_invoices"));
+    }
+
+    [Fact]
+    public async Task GetSubscription_IsTheExtendedModelWithInvoices()
+    {
+        using var response = await _eleven.GetAsync("v1/user/subscription", TestContext.Current.CancellationToken);
+
+        var subscription = await response.ReadObjectAsync();
+        AssertSubscriptionFields(subscription);
+        Assert.Empty(subscription["open_invoices"]!.AsArray());
+        Assert.False((bool)subscription["has_open_invoices"]!);
+        Assert.Equal("0.00", (string?)subscription["current_overage"]!["amount"]);
+    }
+
+    private static void AssertSubscriptionFields(JsonObject subscription)
+    {
+        foreach (var field in (string[])["tier", "character_count", "character_limit", "max_credit_limit_extension", "can_extend_character_limit", "allowed_to_extend_character_limit", "voice_slots_used", "professional_voice_slots_used", "professional_voice_slots_used_in_workspace", "voice_limit", "voice_add_edit_counter", "professional_voice_limit", "can_extend_voice_limit", "can_use_instant_voice_cloning", "can_use_professional_voice_cloning", "current_overage", "status"])
+        {
+            Assert.True(subscription.ContainsKey(field), "missing subscription." + field);
+        }
     }
 
     private async Task<HttpResponseMessage> AddVoiceAsync(string name)

@@ -227,6 +227,10 @@ public sealed class ReplicateEmulatorTests(EmulatorFixture emulator) : IAsyncLif
 
         using var model = await _replicate.GetAsync("v1/models/aiserver/trained", TestContext.Current.CancellationToken);
         Assert.Equal(version.Split(':')[1], (string?)(await model.ReadObjectAsync())["latest_version"]!["id"]);
+        using var versionResponse = await _replicate.GetAsync($"v1/models/aiserver/trained/versions/{version.Split(':')[1]}", TestContext.Current.CancellationToken);
+        Assert.Equal(version.Split(':')[1], (string?)(await versionResponse.ReadObjectAsync())["id"]);
+        using var unknownVersion = await _replicate.GetAsync($"v1/models/aiserver/trained/versions/{new string('b', 64)}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, unknownVersion.StatusCode);
     }
 
     [Fact]
@@ -238,6 +242,67 @@ public sealed class ReplicateEmulatorTests(EmulatorFixture emulator) : IAsyncLif
         using var canceled = await _replicate.PostAsync($"v1/trainings/{id}/cancel", null, TestContext.Current.CancellationToken);
 
         Assert.Equal("canceled", (string?)(await canceled.ReadObjectAsync())["status"]);
+    }
+
+    [Fact]
+    public async Task LanguageModelPrediction_Stream_SendsOutputTokensThenDone()
+    {
+        using var created = await _replicate.PostJsonAsync("v1/models/meta/meta-llama-3-8b-instruct/predictions", """{"input":{"prompt":"hi"}}""");
+        var prediction = await created.ReadObjectAsync();
+        var streamUrl = (string)prediction["urls"]!["stream"]!;
+
+        // The stream URL needs no token (the SDKs send none).
+        using var anonymous = emulator.Client("replicate", authenticated: false);
+        var stream = await anonymous.GetStringAsync(streamUrl, TestContext.Current.CancellationToken);
+
+        var events = stream.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e.Split('\n')).ToList();
+        Assert.All(events, e => Assert.StartsWith("id: ", e[1], StringComparison.Ordinal));
+        Assert.Equal("This is an emulated answer.", string.Concat(events.Where(e => e[0] == "event: output").Select(e => e[2]["data: ".Length..])));
+        Assert.Equal(["event: done", "data: {}"], [events[^1][0], events[^1][2]]);
+    }
+
+    [Fact]
+    public async Task CanceledLanguageModelPrediction_Stream_EndsWithDoneCanceled()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/models/meta/meta-llama-3-8b-instruct/predictions") { Content = Http.Json("""{"input":{"prompt":"hi"}}""") };
+        request.Headers.Add("X-Emulator-Job-Duration", "30");
+        using var created = await _replicate.SendAsync(request, TestContext.Current.CancellationToken);
+        var prediction = await created.ReadObjectAsync();
+        using var canceled = await _replicate.PostAsync($"v1/predictions/{prediction["id"]}/cancel", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, canceled.StatusCode);
+
+        var stream = await _replicate.GetStringAsync((string)prediction["urls"]!["stream"]!, TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain("event: output", stream, StringComparison.Ordinal);
+        Assert.Contains("event: done", stream, StringComparison.Ordinal);
+        Assert.Contains("""data: {"reason":"canceled"}""", stream, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ImagePrediction_HasNoStreamUrl_AndTheStreamPathIs404()
+    {
+        using var created = await _replicate.PostJsonAsync("v1/models/black-forest-labs/flux-schnell/predictions", """{"input":{"prompt":"x"}}""");
+        var prediction = await created.ReadObjectAsync();
+
+        Assert.Null(prediction["urls"]!["stream"]);
+        using var stream = await _replicate.GetAsync($"stream/{prediction["id"]}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, stream.StatusCode);
+    }
+
+    [Fact]
+    public async Task UploadFile_MetadataAsJsonFilePart_IsKept()
+    {
+        // replicate-javascript 1.x appends metadata as a Blob (a file part of type application/json), not a text field.
+        using var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent([1, 2, 3]), "content", "blob_1");
+        var metadata = new StringContent("""{"purpose":"sdk"}""");
+        metadata.Headers.ContentType = new("application/json");
+        form.Add(metadata, "metadata", "blob");
+
+        using var created = await _replicate.PostAsync("v1/files", form, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("sdk", (string?)(await created.ReadObjectAsync())["metadata"]!["purpose"]);
     }
 
     [Fact]

@@ -129,4 +129,72 @@ public sealed class SyncLabsEmulatorTests(EmulatorFixture emulator) : IAsyncLife
 
         Assert.Contains((await response.ReadJsonAsync()).AsArray(), m => (string?)m!["name"] == "lipsync-2");
     }
+
+    [Fact]
+    public async Task ListModels_ItemsCarryTheModelInfoFieldsTheSdkRequires()
+    {
+        using var response = await _sync.GetAsync("v2/models", TestContext.Current.CancellationToken);
+
+        foreach (var model in (await response.ReadJsonAsync()).AsArray())
+        {
+            Assert.All((string[])["id", "name", "type", "version"], field => Assert.False(string.IsNullOrEmpty((string?)model![field]), field));
+            Assert.Contains((string?)model!["type"], (string[])["lipsync", "react"]);
+        }
+    }
+
+    [Fact]
+    public async Task EstimateCost_ReturnsAListOfEstimates()
+    {
+        using var response = await _sync.PostJsonAsync("v2/analyze/cost", Valid);
+
+        var estimate = Assert.Single((await response.ReadJsonAsync()).AsArray());
+        Assert.NotNull(estimate!["estimatedFrameCount"]);
+        Assert.NotNull(estimate["estimatedGenerationCost"]);
+    }
+
+    [Fact]
+    public async Task CreateGeneration_MultipartInputFieldPerItem_KeepsEveryItem()
+    {
+        // @sync.so/sdk 0.3 createWithFiles appends one "input" field per item, each a JSON object.
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent("lipsync-2"), "model");
+        form.Add(new ByteArrayContent(AiServer.ProviderEmulator.Media.TinyMedia.Mp4()), "video", "in.mp4");
+        form.Add(new StringContent("""{"type":"audio","url":"https://example.com/a.wav"}"""), "input");
+        form.Add(new StringContent("""{"type":"text","provider":{"name":"elevenlabs","voiceId":"x","script":"hi"}}"""), "input");
+
+        using var created = await _sync.PostAsync("v2/generate", form, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var input = (await created.ReadObjectAsync())["input"]!.AsArray();
+        Assert.Equal(["audio", "text", "video"], input.Select(i => (string)i!["type"]!));
+    }
+
+    [Theory]
+    [InlineData("status=PENDING")]
+    [InlineData("status=PENDING,COMPLETED")]
+    [InlineData("status=%5B%22PENDING%22%5D")]
+    [InlineData("status=COMPLETED&status=PENDING")]
+    public async Task ListGenerations_StatusInEverySdkEncoding_Filters(string query)
+    {
+        using var created = await _sync.PostJsonAsync("v2/generate", Valid);
+        var id = (string)(await created.ReadObjectAsync())["id"]!;
+
+        using var listed = await _sync.GetAsync("v2/generations?" + query, TestContext.Current.CancellationToken);
+        using var rejected = await _sync.GetAsync("v2/generations?status=%5B%22REJECTED%22%5D", TestContext.Current.CancellationToken);
+
+        Assert.Equal(id, (string?)Assert.Single((await listed.ReadJsonAsync()).AsArray())!["id"]);
+        Assert.Empty((await rejected.ReadJsonAsync()).AsArray());
+    }
+
+    [Fact]
+    public async Task ListGenerations_ByIds_ReturnsOnlyThose()
+    {
+        using var first = await _sync.PostJsonAsync("v2/generate", Valid);
+        using var second = await _sync.PostJsonAsync("v2/generate", Valid);
+        var id = (string)(await first.ReadObjectAsync())["id"]!;
+
+        using var listed = await _sync.GetAsync($"v2/generations?ids=%5B%22{id}%22%5D", TestContext.Current.CancellationToken);
+
+        Assert.Equal(id, (string?)Assert.Single((await listed.ReadJsonAsync()).AsArray())!["id"]);
+    }
 }

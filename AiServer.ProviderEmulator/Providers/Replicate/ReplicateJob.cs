@@ -78,6 +78,12 @@ internal sealed class ReplicateJob
                 ["web"] = $"https://replicate.com/p/{Id}",
             },
         };
+        if (!IsTraining && ReplicateOutputs.IsText(this))
+        {
+            // Like stream.replicate.com URLs it is unguessable enough and needs no token (the SDKs fetch it without one).
+            json["urls"]!["stream"] = $"{Origin}/replicate/stream/{Id}";
+        }
+
         if (Deadline is { } deadline)
         {
             json["deadline"] = ProviderJson.Timestamp(deadline);

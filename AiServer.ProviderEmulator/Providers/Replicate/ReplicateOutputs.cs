@@ -40,5 +40,25 @@ internal static class ReplicateOutputs
         return new JsonArray(RequestUrls.Output(job.Origin, job.Id, "out-0.png"));
     }
 
+    /// <summary>
+    /// Whether the output is text (a caption string or language-model tokens): such predictions get
+    /// <c>urls.stream</c>, as Replicate gives them to models that stream.
+    /// </summary>
+    public static bool IsText(ReplicateJob job) => Tokens(job) is not null;
+
+    /// <summary>The text output as the stream sends it (one event per token), or null when the output is files.</summary>
+    public static IReadOnlyList<string>? Tokens(ReplicateJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var files = RequestUrls.Output(job.Origin, job.Id, string.Empty);
+        List<string?> parts = For(job) switch
+        {
+            JsonArray array => [.. array.Select(t => t is JsonValue v && v.TryGetValue<string>(out var text) ? text : null)],
+            JsonValue value when value.TryGetValue<string>(out var text) => [text],
+            _ => [null],
+        };
+        return parts.All(p => p is not null && !p.StartsWith(files, StringComparison.Ordinal)) ? [.. parts.Select(p => p!)] : null;
+    }
+
     private static bool Has(string model, params string[] words) => words.Any(w => model.Contains(w, StringComparison.Ordinal));
 }

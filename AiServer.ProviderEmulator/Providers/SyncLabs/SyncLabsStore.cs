@@ -55,12 +55,13 @@ internal sealed class SyncLabsStore(JobScheduler scheduler, WebhookDispatcher we
         }
     }
 
-    public List<JsonObject> List(string? status)
+    /// <summary>Generations, newest first; a null set does not filter (statuses compare case-insensitively).</summary>
+    public List<JsonObject> List(IReadOnlySet<string>? statuses, IReadOnlySet<string>? ids)
     {
         lock (_gate)
         {
             return [.. _generations.Values
-                .Where(g => status is null || string.Equals(g.Status, status, StringComparison.OrdinalIgnoreCase))
+                .Where(g => (statuses is null || statuses.Contains(g.Status)) && (ids is null || ids.Contains(g.Id)))
                 .OrderByDescending(g => g.CreatedAt)
                 .Select(g => g.ToJson())];
         }
