@@ -1,6 +1,7 @@
 using AiServer.Providers;
 using AiServer.ServiceDefaults;
 using AiServer.ServiceDefaults.Redis;
+using AiServer.ServiceDefaults.Resilience;
 
 namespace AiServer.Api;
 
@@ -20,6 +21,7 @@ internal sealed class Program
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapCircuitBreakerAdminApi();
         app.Run();
     }
 }

@@ -108,8 +108,8 @@ public static class Extensions
 
     /// <summary>
     /// Maps <c>/health</c>, <c>/health/live</c> (and Aspire's <c>/alive</c>), <c>/health/ready</c>, <c>/health/detailed</c>,
-    /// <c>/metrics</c>, <c>/metrics/json</c>, <c>/metrics/circuit-breakers</c> and, when <c>Admin:Token</c> is set, the
-    /// breaker control endpoints under <c>/admin/circuit-breakers</c>.
+    /// <c>/metrics</c>, <c>/metrics/json</c> and <c>/metrics/circuit-breakers</c>. The breaker control endpoints are the
+    /// api's (<c>MapCircuitBreakerAdminApi()</c>).
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {

@@ -10,12 +10,12 @@ using Microsoft.Extensions.Logging;
 namespace AiServer.ServiceDefaults.Resilience;
 
 /// <summary>
-/// <c>GET /metrics/circuit-breakers</c> (fleet view plus this instance's counters) and, only when <c>Admin:Token</c>
-/// is configured, <c>POST /admin/circuit-breakers/{name}/force-open|force-close|reset</c> behind that bearer token.
+/// <c>GET /metrics/circuit-breakers</c> (fleet view plus this instance's counters, every service) and the api's
+/// <c>POST /admin/circuit-breakers/{name}/force-open|force-close|reset</c> behind the <c>Admin:Token</c> bearer token.
 /// </summary>
 public static class CircuitBreakerEndpoints
 {
-    /// <summary>Maps the circuit-breaker endpoints (called from <c>MapDefaultEndpoints()</c>).</summary>
+    /// <summary>Maps <c>GET /metrics/circuit-breakers</c> (called from <c>MapDefaultEndpoints()</c>, so every service has it).</summary>
     /// <param name="endpoints">The route builder.</param>
     public static IEndpointRouteBuilder MapCircuitBreakerEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -23,7 +23,18 @@ public static class CircuitBreakerEndpoints
         endpoints.MapGet("/metrics/circuit-breakers", GetCircuitBreakers)
             .WithName("GetCircuitBreakers")
             .WithSummary("Fleet state of every circuit breaker plus this instance's counters.");
+        return endpoints;
+    }
 
+    /// <summary>
+    /// Maps <c>POST /admin/circuit-breakers/{name}/force-open|force-close|reset</c> behind the admin token, only when
+    /// <c>Admin:Token</c> is configured. The api maps them; the workers do not (one admin surface for the fleet: the
+    /// actions are fleet-wide anyway).
+    /// </summary>
+    /// <param name="endpoints">The route builder.</param>
+    public static IEndpointRouteBuilder MapCircuitBreakerAdminApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
         var configuration = endpoints.ServiceProvider.GetRequiredService<IConfiguration>();
         if (!AdminToken.IsConfigured(configuration))
         {

@@ -63,6 +63,12 @@ public sealed class WholeAppTests(WholeAppFixture app)
             Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
         }
 
+        // The workers have no admin surface of their own: the api is the fleet's one.
+        using (var onWorkers = await app.AdminPostAsync(WholeAppFixture.DirectUrl(app.Instances("workers").Single()), "/admin/circuit-breakers/replicate/force-open?reason=drill"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, onWorkers.StatusCode);
+        }
+
         using (var opened = await app.AdminPostAsync(api0, "/admin/circuit-breakers/replicate/force-open?reason=drill"))
         {
             Assert.True(opened.IsSuccessStatusCode, $"force-open answered {(int)opened.StatusCode}");

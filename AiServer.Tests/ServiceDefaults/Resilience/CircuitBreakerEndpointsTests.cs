@@ -44,6 +44,7 @@ public sealed class CircuitBreakerEndpointsTests : IAsyncLifetime
         builder.AddFleetCircuitBreakers();
         var app = builder.Build();
         app.MapCircuitBreakerEndpoints();
+        app.MapCircuitBreakerAdminApi();
         await app.StartAsync(TestContext.Current.CancellationToken);
         return (app, app.GetTestClient());
     }
