@@ -15,7 +15,7 @@ namespace AiServer.Providers.Supabase;
 /// Supabase REST (the seed's <c>supabaseReliable</c>): select, insert, update, upsert, delete, rpc and the probe, through
 /// the <c>supabase</c> pipeline (database retry preset). Rows are (de)serialized with <see cref="JsonSerializerDefaults.Web"/>
 /// rules (use <c>JsonPropertyName</c> for snake_case columns, or <see cref="JsonObject"/>). Every call's latency is
-/// recorded as <c>database.response_time_ms</c>.
+/// recorded as <c>database_response_time_ms</c>.
 /// </summary>
 internal sealed class SupabaseClient
 {
@@ -103,11 +103,13 @@ internal sealed class SupabaseClient
         const string operation = "health-check";
         var options = _transport.RequireConfigured(operation);
         var watch = Stopwatch.StartNew();
-        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri(options.BaseUri, "auth/v1/health")))
+        await MeasureAsync(operation, "auth", async () =>
         {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(options.BaseUri, "auth/v1/health"));
             Authorize(request, options);
             using var response = await _transport.SendAsync(request, operation, cancellationToken).ConfigureAwait(false);
-        }
+            return true;
+        }).ConfigureAwait(false);
 
         var data = new Dictionary<string, object> { ["auth"] = "ok" };
         if (!string.IsNullOrWhiteSpace(options.HealthCheckTable))

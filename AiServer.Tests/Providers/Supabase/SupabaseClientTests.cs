@@ -196,35 +196,58 @@ public sealed class SupabaseClientTests(ProviderEmulatorFixture emulator) : ICla
     }
 
     [Fact]
-    public async Task SelectAsync_AnyCall_RecordsDatabaseResponseTimeGauge()
+    public async Task EveryCall_HealthProbeIncluded_FeedsDatabaseResponseTimeFromZero()
     {
-        var measurements = new List<double>();
+        // Arrange: listen to the gauge (observed on demand) and the histogram (one measurement per call).
+        var gauge = new List<double>();
+        var calls = new List<(string Operation, double Milliseconds)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "AiServer.Providers" && instrument.Name == "database.response_time_ms")
+            if (instrument.Meter.Name == "AiServer.Providers" && instrument.Name is "database_response_time_ms" or "database.request.duration")
             {
-                Assert.Equal("ms", instrument.Unit);
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
         {
-            lock (measurements)
+            lock (calls)
             {
-                measurements.Add(value);
+                if (instrument.Name == "database_response_time_ms")
+                {
+                    gauge.Add(value);
+                }
+                else
+                {
+                    var operation = string.Empty;
+                    foreach (var tag in tags)
+                    {
+                        operation = tag.Key == "operation" ? (string)tag.Value! : operation;
+                    }
+
+                    calls.Add((operation, value));
+                }
             }
         });
         listener.Start();
         await using var host = await ProviderTestHost.StartAsync(emulator);
-        var table = Table();
+        var db = host.Get<SupabaseClient>();
 
-        await host.Get<SupabaseClient>().InsertAsync<JsonObject>(table, new { a = 1 }, cancellationToken: Ct);
-
-        lock (measurements)
+        // Act + Assert: 0 before any call (the series exists from the first scrape), then the last call's latency.
+        listener.RecordObservableInstruments();
+        lock (calls)
         {
-            Assert.NotEmpty(measurements);
-            Assert.All(measurements, m => Assert.True(m > 0));
+            Assert.Equal(0, gauge.Last());
+        }
+
+        await db.InsertAsync<JsonObject>(Table(), new { a = 1 }, cancellationToken: Ct);
+        await db.HealthCheckAsync(Ct);
+        listener.RecordObservableInstruments();
+        lock (calls)
+        {
+            Assert.Contains(calls, c => c.Operation == "health-check");
+            Assert.All(calls, c => Assert.True(c.Milliseconds > 0));
+            Assert.Equal(calls.Last().Milliseconds, gauge.Last());
         }
     }
 
