@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what AiServer needs at run and test time: redis-server (the embedded Redis), promtool (metrics checks),
-# and the .NET SDK check. Sourced by run.sh and test.sh; safe to run again.
+# Installs what AiServer needs at run and test time: redis-server (the embedded Redis; the tests also run it with TLS
+# and as a cluster), redis-cli, openssl (the TLS tests' certificates), promtool (metrics checks), and the .NET SDK check.
+# Sourced by run.sh and test.sh; safe to run again.
 set -euo pipefail
 
 aiserver_prerequisites() {
@@ -8,6 +9,7 @@ aiserver_prerequisites() {
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     if [ "${#missing[@]}" -gt 0 ]; then
         if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
             echo "Installing ${missing[*]} with apt-get..."

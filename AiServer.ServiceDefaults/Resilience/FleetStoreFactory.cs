@@ -19,7 +19,7 @@ internal static class FleetStoreFactory
             return false;
         }
 
-        builder.AddRedisClient(ConnectionName);
+        builder.AddAiServerRedisClient(ConnectionName);
         builder.Services.TryAddSingleton<IFleetStateStore, RedisFleetStateStore>();
         return true;
     }

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using AiServer.ServiceDefaults.Redis;
+using StackExchange.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
