@@ -98,7 +98,7 @@ public sealed class FleetSyncServiceTests : IDisposable
     public async Task ConnectionLost_FallsBackAtOnceAndHandsBackAnUnusedLease()
     {
         await ConnectHalfOpenAsync();
-        Breaker.OnProbeLease(0); // granted, not yet used by a call
+        Breaker.Lease.OnAcquired(0); // granted, not yet used by a call
         _store.Fail = op => op == "cooldown" ? new RedisConnectionException(ConnectionFailureType.SocketClosed, "The connection to Redis is closed") : null;
 
         Breaker.ReportThrottled(TimeSpan.FromMilliseconds(1));
