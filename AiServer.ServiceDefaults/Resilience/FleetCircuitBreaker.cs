@@ -160,7 +160,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
             case Permit.Normal:
                 if (_state.OnFailure(failureReason) is { } tripReason && ConnectedLink is { } link)
                 {
-                    _ = ExchangeAsync(link, "trip", (store, ct) => store.ReportTripAsync(Name, link.InstanceId, tripReason, Options, ct));
+                    ReportTrip(link, tripReason);
                 }
 
                 break;
@@ -173,6 +173,13 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
                 break;
         }
     }
+
+    /// <summary>
+    /// Asks the fleet to open. A method of its own: a lambda capturing locals inside <see cref="OnCompleted"/> would
+    /// allocate its closure on every call, success included.
+    /// </summary>
+    private void ReportTrip(IFleetLink link, string reason) =>
+        _ = ExchangeAsync(link, "trip", (store, ct) => store.ReportTripAsync(Name, link.InstanceId, reason, Options, ct));
 
     private void OnFleetProbeCompleted(string? failureReason)
     {
