@@ -70,9 +70,14 @@ public sealed class RedisCluster : IAsyncLifetime
         var masterId = table.Single(n => n.Port == master.Port).Id;
         var replica = _nodes.Single(n => n.Port == table.Single(r => r.MasterId == masterId).Port);
 
-        // Replication is asynchronous: wait until the replica has acknowledged everything the master wrote.
-        await Wait.UntilAsync(async () => Offset(await master.CliAsync("INFO", "replication"), "master_repl_offset:") is { } offset
-                && (await master.CliAsync("INFO", "replication")).Contains($"offset={offset},", StringComparison.Ordinal),
+        // Replication is asynchronous: wait until the replica is online and has acknowledged everything the master wrote
+        // (a replica that never finished its first sync would not be promoted at all).
+        await Wait.UntilAsync(async () =>
+            {
+                var info = await master.CliAsync("INFO", "replication");
+                return Offset(info, "master_repl_offset:") is { } offset
+                    && info.Contains($"port={replica.Port},state=online,offset={offset},", StringComparison.Ordinal);
+            },
             Bound, $"the replica {replica} to catch up with {master}");
 
         master.Kill();
@@ -121,12 +126,21 @@ public sealed class RedisCluster : IAsyncLifetime
         await WaitUntilOkAsync();
     }
 
-    /// <summary>Every live node reports <c>cluster_state:ok</c> and knows the same number of masters with slots.</summary>
+    /// <summary>
+    /// Every live node reports <c>cluster_state:ok</c>, and every live replica has finished its sync with its master
+    /// (<c>master_link_status:up</c>), so a master killed next has a replica that can take over.
+    /// </summary>
     private Task WaitUntilOkAsync() => Wait.UntilAsync(async () =>
     {
         foreach (var node in _nodes.Where(n => n.ProcessId is not null))
         {
             if (!(await node.CliAsync("CLUSTER", "INFO")).Contains("cluster_state:ok", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            var replication = await node.CliAsync("INFO", "replication");
+            if (replication.Contains("role:slave", StringComparison.Ordinal) && !replication.Contains("master_link_status:up", StringComparison.Ordinal))
             {
                 return false;
             }

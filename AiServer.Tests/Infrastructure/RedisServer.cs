@@ -299,7 +299,7 @@ public sealed class RedisServer : IAsyncLifetime
                 ? (string[])["--port", "0", "--tls-port", port, "--tls-cert-file", "redis.crt", "--tls-key-file", "redis.key", "--tls-ca-cert-file", "ca.crt", "--tls-auth-clients", "no"]
                 : ["--port", port],
             .. ClusterEnabled
-                ? (string[])["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000"]
+                ? (string[])["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000", "--repl-diskless-sync-delay", "0"]
                 : [],
         ];
         foreach (string arg in args)
