@@ -355,6 +355,24 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
         Assert.False(fleet[0].Breaker("svc").HasPendingManual);
     }
 
+    [Fact]
+    public async Task Start_RedisDown_StartsWithLocalBreakersAndJoinsTheFleetWhenRedisComes()
+    {
+        await using var server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        server.Kill();
+
+        var prefix = NewPrefix();
+        await using var node = await FleetNode.StartAsync(server.ConnectionString, prefix, "node-0", Breaker("svc"));
+
+        Assert.Equal(HealthStatus.Unhealthy, await node.HealthAsync()); // not ready: the fleet state is not loaded
+        node.Breaker("svc").Fail(3);
+        Assert.Equal(CircuitState.Open, node.Breaker("svc").State); // protected locally all the same
+        await server.RestartAsync(TestContext.Current.CancellationToken);
+        await Wait.UntilAsync(async () => await node.HealthAsync() == HealthStatus.Healthy, Bound, "node-0 to load the fleet state once Redis is up");
+        await WaitForStateAsync(node, "svc", CircuitState.Open, "the local OPEN pushed to the fleet on connect");
+        Assert.Equal("OPEN", await server.CliAsync("HGET", prefix + "{cb:svc}", "state"));
+    }
+
     internal sealed class Fleet(List<FleetNode> nodes, string prefix, Dictionary<string, string?> settings) : IAsyncDisposable
     {
         public IReadOnlyList<FleetNode> Nodes => nodes;
