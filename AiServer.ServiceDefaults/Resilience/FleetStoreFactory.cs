@@ -3,6 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace AiServer.ServiceDefaults.Resilience;
 
@@ -20,7 +22,9 @@ internal static class FleetStoreFactory
         }
 
         builder.AddAiServerRedisClient(ConnectionName);
-        builder.Services.TryAddSingleton<IFleetStateStore, RedisFleetStateStore>();
+        builder.Services.TryAddSingleton<IFleetStateStore>(sp => new RedisFleetStateStore(
+            new Lazy<IConnectionMultiplexer>(sp.GetRequiredService<IConnectionMultiplexer>),
+            sp.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix));
         return true;
     }
 }

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
-using StackExchange.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace AiServer.ServiceDefaults.Resilience;
 

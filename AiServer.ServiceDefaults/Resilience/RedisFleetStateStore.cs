@@ -1,7 +1,4 @@
 using System.Globalization;
-using AiServer.ServiceDefaults.Redis;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace AiServer.ServiceDefaults.Resilience;
@@ -26,16 +23,11 @@ internal sealed class RedisFleetStateStore : IFleetStateStore
     private readonly string _prefix;
     private readonly RedisChannel _channel;
 
-    public RedisFleetStateStore(IServiceProvider services, IOptions<RedisOptions> options)
-        : this(new Lazy<IConnectionMultiplexer>(services.GetRequiredService<IConnectionMultiplexer>), options.Value.KeyPrefix)
-    {
-    }
-
     /// <summary>
     /// The connection is resolved on first use, from the sync's background work: creating the multiplexer waits up to
     /// the connect timeout for an unreachable Redis, which must not hold up the host's start.
     /// </summary>
-    internal RedisFleetStateStore(Lazy<IConnectionMultiplexer> connection, string keyPrefix)
+    public RedisFleetStateStore(Lazy<IConnectionMultiplexer> connection, string keyPrefix)
     {
         _connection = connection;
         _prefix = keyPrefix;
