@@ -356,6 +356,24 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task Trip_OverTlsWithPassword_EveryInstanceRejects()
+    {
+        await using var server = await RedisServer.StartTlsAsync(password: "fleet-secret", cancellationToken: TestContext.Current.CancellationToken);
+        var settings = Breaker("svc");
+        settings["Redis:CaCertificatePath"] = server.CaCertificatePath;
+        await using var fleet = await StartFleetAsync(server.ConnectionString, 3, settings);
+
+        fleet[0].Breaker("svc").Fail(3);
+
+        foreach (var node in fleet.Nodes.Skip(1))
+        {
+            await Wait.UntilAsync(() => node.Breaker("svc").Snapshot is { IsLocal: false, State: CircuitState.Open }, Bound, $"{node.Id} to see node-0's trip over TLS");
+        }
+
+        Assert.Equal("OPEN", await server.CliAsync("HGET", fleet.Prefix + "{cb:svc}", "state"));
+    }
+
+    [Fact]
     public async Task Start_RedisDown_StartsWithLocalBreakersAndJoinsTheFleetWhenRedisComes()
     {
         await using var server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
