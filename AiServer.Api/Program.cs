@@ -16,7 +16,7 @@ internal sealed class Program
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
-        builder.AddRedisClient("redis");
+        builder.AddAiServerRedisClient("redis");
         builder.AddAiProviders();
 
         var app = builder.Build();

@@ -6,6 +6,7 @@ using AiServer.ServiceDefaults.Resilience;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
 
 namespace AiServer.Benchmarks;
 
@@ -52,7 +53,7 @@ internal static class BreakerPropagationBenchmark
             Report($"OPEN propagation A -> B over {transitions} transitions", samples);
 
             var healSamples = new double[heals];
-            var cli = new Redis(connection);
+            using var cli = new Redis(connection);
             for (var i = 0; i < heals; i++)
             {
                 var version = breakerB.Snapshot.Version + 1_000_000;
@@ -138,24 +139,25 @@ internal static class BreakerPropagationBenchmark
     }
 
     /// <summary>Writes the breaker hash directly (no PUBLISH), as if the transition's message had been lost.</summary>
-    private sealed class Redis(string connection)
+    private sealed class Redis(string connection) : IDisposable
     {
-        private readonly ServiceDefaults.Redis.RedisClient _client = ServiceDefaults.Redis.RedisClient.Create(connection);
+        private readonly ConnectionMultiplexer _connection = ConnectionMultiplexer.Connect(connection);
 
         public async Task WriteWithoutPublishAsync(long version)
         {
-            await _client.ConnectAsync();
-            var db = _client.GetDatabase();
-            var time = await db.TimeAsync();
-            await db.HashSetAsync("bench:cb:bench", [
+            var db = _connection.GetDatabase();
+            var time = await _connection.GetServers()[0].TimeAsync();
+            await db.HashSetAsync("bench:{cb:bench}", [
                 new("state", "OPEN"),
                 new("version", version),
-                new("openUntil", time.ToUnixTimeMilliseconds() + 600_000),
+                new("openUntil", new DateTimeOffset(time, TimeSpan.Zero).ToUnixTimeMilliseconds() + 600_000),
                 new("forced", "NONE"),
                 new("openedBy", "lost-message"),
                 new("reason", "written without publish"),
                 new("halfOpenSuccesses", 0),
             ]);
         }
+
+        public void Dispose() => _connection.Dispose();
     }
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what AiServer needs at run and test time: redis-server (the embedded Redis), promtool (metrics checks),
-# and the .NET SDK check; test.sh also asks for chromium (the dashboard's browser test) and Node.js + npm (the SDK
-# conformance suite). Sourced by run.sh and test.sh; safe to run again. Arguments: extra "command:package" pairs to
-# install when the command is missing.
+# Installs what AiServer needs at run and test time: redis-server (the embedded Redis; the tests also run it with TLS
+# and as a cluster), redis-cli, openssl (the TLS tests' certificates), promtool (metrics checks), and the .NET SDK
+# check; test.sh also asks for chromium (the dashboard's browser test) and Node.js + npm (the SDK conformance suite).
+# Sourced by run.sh and test.sh; safe to run again. Arguments: extra "command:package" pairs to install when the
+# command is missing.
 set -euo pipefail
 
 aiserver_prerequisites() {
@@ -10,6 +11,7 @@ aiserver_prerequisites() {
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     local pair
     for pair in "$@"; do
         command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")

@@ -1,77 +1,86 @@
 using AiServer.ServiceDefaults.Health;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace AiServer.ServiceDefaults.Redis;
 
-/// <summary>Registration of the Redis client (Aspire's <c>AddRedisClient</c> verb).</summary>
+/// <summary>Registration of the Redis connection: Aspire's <c>AddRedisClient</c> with AiServer's connection policy.</summary>
 public static class RedisClientExtensions
 {
+    /// <summary>The name of the Redis health check (tags <see cref="HealthTags.Ready"/> and <see cref="HealthTags.Detailed"/>).</summary>
+    public const string HealthCheckName = "redis";
+
+    /// <summary>The name Aspire gives its Redis health check; renamed to <see cref="HealthCheckName"/>.</summary>
+    private const string AspireHealthCheckName = "StackExchange.Redis";
+
     /// <summary>
-    /// Registers <see cref="IRedisClient"/>, <see cref="IRedisDatabase"/> and <see cref="IRedisSubscriber"/> (singletons)
-    /// for the connection string <c>ConnectionStrings:{connectionName}</c>, the <see cref="RedisOptions"/> (section
-    /// <c>Redis</c>, validated at start with messages naming the key), the <c>AiServer.Redis</c> meter, a start-up
-    /// connect that never blocks start-up for longer than the connect timeout, and the <c>redis</c> health check
-    /// (tags <see cref="HealthTags.Ready"/> and <see cref="HealthTags.Detailed"/>). Calling it again does nothing.
+    /// Registers StackExchange.Redis's <see cref="IConnectionMultiplexer"/> through Aspire's
+    /// <c>AddRedisClient(connectionName)</c> (its health check, tracing and <c>Aspire:StackExchange:Redis</c> binding)
+    /// with the policy the fleet breakers need: the start never waits for Redis (<c>AbortOnConnectFail=false</c>),
+    /// no command waits behind a lost connection (<see cref="BacklogPolicy.FailFast"/>), and the connection comes back
+    /// by itself (exponential reconnect between <see cref="RedisOptions.ReconnectMinDelay"/> and
+    /// <see cref="RedisOptions.ReconnectMaxDelay"/>); a private CA for TLS comes from <see cref="RedisOptions.CaCertificatePath"/>. Adds the validated <see cref="RedisOptions"/> (section
+    /// <c>Redis</c>; a missing or malformed <c>ConnectionStrings:{connectionName}</c> fails the start naming the key)
+    /// and files Aspire's health check as <c>redis</c> under the ready and detailed tags. Calling it again does nothing.
     /// </summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="connectionName">The connection name: <c>redis</c> reads <c>ConnectionStrings:redis</c>.</param>
     /// <returns>The builder.</returns>
-    public static IHostApplicationBuilder AddRedisClient(this IHostApplicationBuilder builder, string connectionName = "redis")
+    public static IHostApplicationBuilder AddAiServerRedisClient(this IHostApplicationBuilder builder, string connectionName = "redis")
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
-        IServiceCollection services = builder.Services;
-        if (services.Any(d => d.ServiceType == typeof(RedisClient)))
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(RedisClientMarker)))
         {
             return builder;
         }
 
-        var validator = new RedisOptionsValidator(connectionName);
+        services.AddSingleton<RedisClientMarker>();
+        var configuration = builder.Configuration;
         services.AddOptions<RedisOptions>()
             .BindConfiguration(RedisOptions.SectionName)
-            .Configure<IConfiguration>((options, configuration) =>
-            {
-                string? connectionString = configuration.GetConnectionString(connectionName);
-                if (!string.IsNullOrWhiteSpace(connectionString))
-                {
-                    options.ConnectionString = connectionString;
-                }
-            })
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RedisOptions>>(validator);
+        services.AddSingleton<IValidateOptions<RedisOptions>>(new RedisOptionsValidator(connectionName, () => configuration.GetConnectionString(connectionName)));
 
-        services.AddMetrics();
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new RedisMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp =>
+        if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString(connectionName)))
         {
-            RedisOptions options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
-            RedisConnectionSettings settings = RedisConnectionSettings.Parse(options.ConnectionString, validator.ConfigurationKey);
-            string clientName = sp.GetService<IHostEnvironment>()?.ApplicationName ?? "aiserver";
-            return new RedisClient(settings, options, sp.GetRequiredService<RedisMetrics>(), sp.GetRequiredService<ILogger<RedisClient>>(), clientName);
-        });
-        services.AddSingleton<IRedisClient>(sp => sp.GetRequiredService<RedisClient>());
-        services.AddSingleton(sp => sp.GetRequiredService<IRedisClient>().GetDatabase());
-        services.AddSingleton(sp => sp.GetRequiredService<IRedisClient>().GetSubscriber());
-        services.AddSingleton(sp =>
-        {
-            RedisConnectionSettings settings = sp.GetRequiredService<RedisClient>().Settings;
-            return new RedisClientStartup(settings.EndPoint, settings.ConnectTimeout);
-        });
-        services.AddHostedService<RedisConnectHostedService>();
+            builder.AddRedisClient(connectionName);
 
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>(
-            "redis",
-            failureStatus: HealthStatus.Unhealthy,
-            tags: [HealthTags.Ready, HealthTags.Detailed],
-            timeout: TimeSpan.FromSeconds(5));
+            // After Aspire's own configuration callback, so this policy is what the multiplexer gets.
+            services.AddOptions<ConfigurationOptions>().Configure<IOptions<RedisOptions>, IHostEnvironment>((options, redis, environment) =>
+            {
+                options.AbortOnConnectFail = false;
+                options.BacklogPolicy = BacklogPolicy.FailFast;
+                options.ReconnectRetryPolicy = new ExponentialRetry(
+                    (int)Math.Max(1, redis.Value.ReconnectMinDelay.TotalMilliseconds),
+                    (int)Math.Max(1, redis.Value.ReconnectMaxDelay.TotalMilliseconds));
+                options.ClientName ??= environment.ApplicationName;
+                if (!string.IsNullOrEmpty(redis.Value.CaCertificatePath))
+                {
+                    options.TrustIssuer(redis.Value.CaCertificatePath);
+                }
+            });
+            services.PostConfigure<HealthCheckServiceOptions>(options =>
+            {
+                foreach (var registration in options.Registrations.Where(r => r.Name == AspireHealthCheckName))
+                {
+                    registration.Name = HealthCheckName;
+                    registration.Tags.Add(HealthTags.Ready);
+                    registration.Tags.Add(HealthTags.Detailed);
+                    registration.Timeout = TimeSpan.FromSeconds(5);
+                }
+            });
+        }
+
         return builder;
     }
+
+    /// <summary>Marks that <see cref="AddAiServerRedisClient"/> ran.</summary>
+    private sealed class RedisClientMarker;
 }

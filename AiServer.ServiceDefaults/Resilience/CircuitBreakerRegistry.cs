@@ -99,6 +99,10 @@ internal sealed class CircuitBreakerRegistry : ICircuitBreakerRegistry, Resilien
         return found;
     }
 
+    /// <summary>The breaker of that name, if this instance has one (a fleet message names breakers it may not have).</summary>
+    internal bool TryGetFleet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out FleetCircuitBreaker? breaker) =>
+        _breakers.TryGetValue(name, out breaker);
+
     internal void AttachLink(IFleetLink link)
     {
         _link = link;

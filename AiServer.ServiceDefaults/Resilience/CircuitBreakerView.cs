@@ -32,7 +32,7 @@ internal sealed record CircuitBreakerView
     public static CircuitBreakerView From(CircuitBreakerStats stats) => new()
     {
         Name = stats.Name,
-        State = FleetCircuitBreaker.StateLabel(stats.State),
+        State = BreakerStateController.StateLabel(stats.State),
         StateValue = (int)stats.State,
         Forced = stats.Forced switch { ForcedState.Open => "OPEN", ForcedState.Closed => "CLOSED", _ => "NONE" },
         Version = stats.Version,

@@ -3,52 +3,24 @@ using Microsoft.Extensions.Logging;
 namespace AiServer.ServiceDefaults.Resilience;
 
 /// <summary>
-/// One named breaker on one instance. The hot path reads an immutable <see cref="BreakerSnapshot"/> and, when the
-/// circuit is CLOSED and healthy, does one interlocked increment and nothing else (no lock, no allocation, no I/O).
-/// Failures are counted locally; reaching the threshold trips the local snapshot at once and asks the fleet (Redis)
-/// to open everywhere. Fleet decisions come back through <see cref="ApplyFleet"/> and win by version.
-/// Without a connected fleet link the same state machine runs locally.
+/// One named breaker on one instance, put together the way Polly puts its own: a <see cref="BreakerStateController"/>
+/// (the state machine, with <see cref="ConsecutiveFailureBehavior"/> deciding when to break), a
+/// <see cref="FleetProbeLease"/> for the fleet's HALF_OPEN probe, a <see cref="ThrottleCooldown"/> for 429s, and the
+/// fleet link that carries decisions to and from Redis. The hot path reads the immutable snapshot and, when the circuit
+/// is CLOSED and healthy, does one interlocked increment and nothing else (no lock, no allocation, no I/O).
+/// Without a connected link the same state machine runs locally.
 /// </summary>
 internal sealed class FleetCircuitBreaker : ICircuitBreaker
 {
     /// <summary>Hint given to callers rejected in HALF_OPEN while the fleet's probe runs.</summary>
     internal static readonly TimeSpan HalfOpenRetryAfter = TimeSpan.FromSeconds(1);
 
-    private const int LeaseNone = 0;
-    private const int LeaseAcquiring = 1;
-    private const int LeaseGranted = 2;
-    private const int LeaseInUse = 3;
-
     private readonly TimeProvider _time;
-    private readonly ResilienceTelemetry _telemetry;
-    private readonly ILogger _logger;
-    private readonly Lock _gate = new();
-    private readonly KeyValuePair<string, object?> _nameTag;
+    private readonly BreakerStateController _state;
+    private readonly ThrottleCooldown _cooldown;
+    private readonly BreakerCounters _counters;
     private readonly string[] _messages;
-
-    private volatile BreakerSnapshot _snapshot = BreakerSnapshot.InitialClosed;
     private IFleetLink? _link;
-    private long _cooldownUntil;
-
-    // Guarded by _gate.
-    private int _consecutiveFailures;
-    private long _lastFailureTimestamp;
-    private int _halfOpenSuccesses;
-    private (ManualAction Action, string? Reason)? _pendingManual;
-
-    private int _localProbes;
-    private int _leaseStatus;
-    private int _leaseSlot = -1;
-    private long _leaseGrantedAt;
-    private long _nextLeaseAttempt;
-    private long _lastProbeDemand;
-
-    private long _calls;
-    private long _successes;
-    private long _failures;
-    private long _rejections;
-    private DateTimeOffset? _lastFailureTime;
-    private string? _lastFailureReason;
 
     public FleetCircuitBreaker(string name, CircuitBreakerOptions options, string instanceId, TimeProvider timeProvider, ResilienceTelemetry telemetry, ILogger logger)
     {
@@ -58,9 +30,11 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         Options = options;
         InstanceId = instanceId;
         _time = timeProvider;
-        _telemetry = telemetry;
-        _logger = logger;
-        _nameTag = new("name", name);
+        _state = new BreakerStateController(name, instanceId, options, timeProvider, telemetry, logger);
+        _cooldown = new ThrottleCooldown(timeProvider);
+        _counters = new BreakerCounters(name, telemetry, timeProvider);
+        Lease = new FleetProbeLease(name, options, timeProvider, record => ApplyFleet(record));
+        Manual = new BreakerManualControl(name, instanceId, options, _state, ApplyCooldownOf, timeProvider, logger);
         // One message per rejection reason, prepared once: a rejection formats nothing.
         _messages = [.. Enum.GetValues<RejectionReason>().Select(r => CircuitBreakerRejectedException.CreateMessage(name, r))];
     }
@@ -71,32 +45,34 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
 
     public string InstanceId { get; }
 
-    public CircuitState State => _snapshot.Effective(_time.GetTimestamp());
+    public CircuitState State => _state.Snapshot.Effective(_time.GetTimestamp());
 
-    internal BreakerSnapshot Snapshot => _snapshot;
+    internal BreakerSnapshot Snapshot => _state.Snapshot;
 
-    internal bool HasPendingManual
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pendingManual is not null;
-            }
-        }
-    }
+    internal FleetProbeLease Lease { get; }
 
-    private bool FleetMode => _link is { IsConnected: true };
+    internal BreakerManualControl Manual { get; }
+
+    FleetCircuitBreaker ICircuitBreaker.Fleet => this;
+
+    internal (ManualAction Action, string? Reason)? PendingManual => _state.PendingManual;
+
+    internal bool HasPendingManual => _state.PendingManual is not null;
+
+    /// <summary>What is left of the 429 cool-down on this instance, or null when there is none.</summary>
+    internal TimeSpan? CooldownRemaining => _cooldown.Remaining(_time.GetTimestamp());
+
+    private IFleetLink? ConnectedLink => _link is { IsConnected: true } link ? link : null;
 
     internal void Attach(IFleetLink link) => _link = link;
 
     /// <summary>The hot path: decides whether a call may run.</summary>
     internal Permit TryEnter(out CircuitBreakerRejectedException? rejection)
     {
-        var snapshot = _snapshot;
-        if (snapshot.IsPlainClosed && Volatile.Read(ref _cooldownUntil) == 0)
+        var snapshot = _state.Snapshot;
+        if (snapshot.IsPlainClosed && _cooldown.IsIdle)
         {
-            Interlocked.Increment(ref _calls);
+            _counters.Call();
             rejection = null;
             return Permit.Normal;
         }
@@ -107,15 +83,9 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
     private Permit EnterSlow(BreakerSnapshot snapshot, out CircuitBreakerRejectedException? rejection)
     {
         var now = _time.GetTimestamp();
-        var cooldown = Volatile.Read(ref _cooldownUntil);
-        if (cooldown != 0)
+        if (_cooldown.Remaining(now) is { } cooldown)
         {
-            if (now < cooldown)
-            {
-                return Reject(RejectionReason.Cooldown, _time.GetElapsedTime(now, cooldown), out rejection);
-            }
-
-            Interlocked.CompareExchange(ref _cooldownUntil, 0, cooldown);
+            return Reject(RejectionReason.Cooldown, cooldown, out rejection);
         }
 
         if (snapshot.Forced == ForcedState.Open)
@@ -125,9 +95,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
 
         if (snapshot.Forced == ForcedState.Closed || snapshot.State == CircuitState.Closed)
         {
-            Interlocked.Increment(ref _calls);
-            rejection = null;
-            return Permit.Normal;
+            return Admit(Permit.Normal, out rejection);
         }
 
         if (snapshot.State == CircuitState.Open && now < snapshot.OpenUntilTimestamp)
@@ -136,438 +104,148 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
 
         // HALF_OPEN (stored, or an OPEN whose recovery timeout has passed).
-        if (FleetMode)
+        if (ConnectedLink is { } link)
         {
-            if (Interlocked.CompareExchange(ref _leaseStatus, LeaseInUse, LeaseGranted) == LeaseGranted)
+            if (Lease.TryUse())
             {
-                Interlocked.Increment(ref _calls);
-                rejection = null;
-                return Permit.FleetProbe;
+                return Admit(Permit.FleetProbe, out rejection);
             }
 
-            Volatile.Write(ref _lastProbeDemand, now);
-            if (now >= Volatile.Read(ref _nextLeaseAttempt)
-                && Interlocked.CompareExchange(ref _leaseStatus, LeaseAcquiring, LeaseNone) == LeaseNone)
-            {
-                _link!.RequestProbeLease(this);
-            }
-
+            Lease.OnDemand(link, now);
             return Reject(RejectionReason.HalfOpenProbeBusy, HalfOpenRetryAfter, out rejection);
         }
 
-        if (snapshot.State == CircuitState.Open)
-        {
-            lock (_gate)
-            {
-                if (ReferenceEquals(_snapshot, snapshot))
-                {
-                    _halfOpenSuccesses = 0;
-                    SetSnapshot(new BreakerSnapshot(CircuitState.HalfOpen, ForcedState.None, snapshot.Version, 0, isLocal: true, snapshot.OpenedBy, snapshot.Reason), "recovery timeout passed");
-                }
-            }
-        }
-
-        if (Interlocked.Increment(ref _localProbes) <= Options.HalfOpenMaxProbes)
-        {
-            Interlocked.Increment(ref _calls);
-            rejection = null;
-            return Permit.LocalProbe;
-        }
-
-        Interlocked.Decrement(ref _localProbes);
-        return Reject(RejectionReason.HalfOpenProbeBusy, HalfOpenRetryAfter, out rejection);
+        _state.BeginLocalHalfOpen(snapshot);
+        return _state.TryEnterLocalProbe()
+            ? Admit(Permit.LocalProbe, out rejection)
+            : Reject(RejectionReason.HalfOpenProbeBusy, HalfOpenRetryAfter, out rejection);
     }
 
-    private Permit Reject(RejectionReason reason, TimeSpan? retryAfter, out CircuitBreakerRejectedException rejection)
+    private Permit Admit(Permit permit, out CircuitBreakerRejectedException? rejection)
     {
-        Interlocked.Increment(ref _rejections);
-        _telemetry.Rejections.Add(1, _nameTag, new("reason", ReasonLabel(reason)));
+        _counters.Call();
+        rejection = null;
+        return permit;
+    }
+
+    private Permit Reject(RejectionReason reason, TimeSpan? retryAfter, out CircuitBreakerRejectedException? rejection)
+    {
+        _counters.Rejection(reason);
         rejection = new CircuitBreakerRejectedException(Name, reason, retryAfter, _messages[(int)reason]);
         return Permit.Rejected;
     }
 
-    private static string ReasonLabel(RejectionReason reason) => reason switch
-    {
-        RejectionReason.Open => "open",
-        RejectionReason.HalfOpenProbeBusy => "half_open",
-        RejectionReason.ForcedOpen => "forced_open",
-        _ => "cooldown",
-    };
-
     /// <summary>Records the outcome of an admitted call. <paramref name="failureReason"/> is null for a success (or a result not handled as failure).</summary>
     internal void OnCompleted(Permit permit, string? failureReason)
     {
-        switch (permit)
-        {
-            case Permit.Normal when failureReason is null:
-                Interlocked.Increment(ref _successes);
-                if (Volatile.Read(ref _consecutiveFailures) != 0)
-                {
-                    lock (_gate)
-                    {
-                        _consecutiveFailures = 0;
-                    }
-                }
-
-                break;
-            case Permit.Normal:
-                OnNormalFailure(failureReason);
-                break;
-            case Permit.LocalProbe:
-                Interlocked.Decrement(ref _localProbes);
-                OnLocalProbeCompleted(failureReason);
-                break;
-            case Permit.FleetProbe:
-                OnFleetProbeCompleted(failureReason);
-                break;
-            default:
-                break;
-        }
-    }
-
-    private void RecordFailure(string reason)
-    {
-        Interlocked.Increment(ref _failures);
-        _telemetry.Failures.Add(1, _nameTag);
-        var now = _time.GetUtcNow();
-        lock (_gate)
-        {
-            _lastFailureTime = now;
-            _lastFailureReason = reason;
-        }
-    }
-
-    private void OnNormalFailure(string reason)
-    {
-        RecordFailure(reason);
-        var tripped = false;
-        lock (_gate)
-        {
-            var snapshot = _snapshot;
-            if (!snapshot.IsPlainClosed)
-            {
-                return; // forced closed, or a call admitted before the circuit opened
-            }
-
-            var now = _time.GetTimestamp();
-            if (_consecutiveFailures > 0 && _time.GetElapsedTime(_lastFailureTimestamp, now) > Options.MonitoringPeriod)
-            {
-                _consecutiveFailures = 0;
-            }
-
-            _consecutiveFailures++;
-            _lastFailureTimestamp = now;
-            if (_consecutiveFailures >= Options.FailureThreshold)
-            {
-                _consecutiveFailures = 0;
-                OpenLocally(snapshot.Version, now, $"{Options.FailureThreshold} consecutive failures, last: {reason}");
-                tripped = true;
-            }
-        }
-
-        if (tripped && _link is { IsConnected: true } link)
-        {
-            link.RequestTrip(this, _snapshot.Reason ?? reason);
-        }
-    }
-
-    private void OnLocalProbeCompleted(string? failureReason)
-    {
-        if (failureReason is null)
-        {
-            Interlocked.Increment(ref _successes);
-        }
-        else
-        {
-            RecordFailure(failureReason);
-        }
-
-        JudgeLocalProbe(failureReason);
-    }
-
-    private void JudgeLocalProbe(string? failureReason)
-    {
-        lock (_gate)
-        {
-            var snapshot = _snapshot;
-            if (snapshot.State != CircuitState.HalfOpen || snapshot.Forced != ForcedState.None)
-            {
-                return;
-            }
-
-            if (failureReason is not null)
-            {
-                OpenLocally(snapshot.Version, _time.GetTimestamp(), $"probe failed: {failureReason}");
-            }
-            else if (++_halfOpenSuccesses >= Options.SuccessThreshold)
-            {
-                _consecutiveFailures = 0;
-                SetSnapshot(new BreakerSnapshot(CircuitState.Closed, ForcedState.None, snapshot.Version, 0, isLocal: true, null, null), $"{Options.SuccessThreshold} probe successes");
-            }
-        }
-    }
-
-    private void OnFleetProbeCompleted(string? failureReason)
-    {
-        var slot = Volatile.Read(ref _leaseSlot);
-        if (failureReason is null)
-        {
-            Interlocked.Increment(ref _successes);
-        }
-        else
-        {
-            RecordFailure(failureReason);
-            lock (_gate)
-            {
-                // Protect this instance at once; Redis confirms (or corrects) through ApplyFleet. Not when an operator's
-                // forced state (or any other decision) replaced HALF_OPEN while the probe ran: that decision stands.
-                var snapshot = _snapshot;
-                var now = _time.GetTimestamp();
-                if (snapshot.Forced == ForcedState.None && snapshot.Effective(now) == CircuitState.HalfOpen)
-                {
-                    OpenLocally(snapshot.Version, now, $"probe failed: {failureReason}");
-                }
-            }
-        }
-
-        if (_link is { IsConnected: true } link)
-        {
-            link.ReportProbe(this, slot, failureReason is null, failureReason);
-        }
-        else
-        {
-            // Cut off from the fleet: judged here; the Redis lease goes back (best effort) rather than block its slot.
-            if (_link is { } lost)
-            {
-                lost.ReleaseProbe(this, slot);
-            }
-            else
-            {
-                Volatile.Write(ref _leaseStatus, LeaseNone);
-            }
-
-            JudgeLocalProbe(failureReason);
-        }
-    }
-
-    /// <summary>Called by the fleet sync once a probe report or lease release reached Redis (or failed).</summary>
-    internal void OnProbeReported() => Volatile.Write(ref _leaseStatus, LeaseNone);
-
-    /// <summary>Called by the fleet sync with the result of a lease request.</summary>
-    internal void OnProbeLease(int slot)
-    {
-        if (slot >= 0)
-        {
-            Volatile.Write(ref _leaseSlot, slot);
-            Volatile.Write(ref _leaseGrantedAt, _time.GetTimestamp());
-            Volatile.Write(ref _leaseStatus, LeaseGranted);
-        }
-        else
-        {
-            // Another instance holds the probe: ask again a little later, not on every rejected call.
-            Volatile.Write(ref _nextLeaseAttempt, _time.GetTimestamp() + (_time.TimestampFrequency / 20));
-            Volatile.Write(ref _leaseStatus, LeaseNone);
-        }
-    }
-
-    /// <summary>
-    /// Whether the background loop should ask for a HALF_OPEN lease: only when calls on this instance were turned away
-    /// for lack of one within <paramref name="demandWindow"/> (an idle instance holding the lease would only delay the
-    /// probe of a busy one).
-    /// </summary>
-    internal bool TryBeginLeaseAcquisition(TimeSpan demandWindow)
-    {
-        var snapshot = _snapshot;
-        var now = _time.GetTimestamp();
-        var demand = Volatile.Read(ref _lastProbeDemand);
-        return snapshot.Forced == ForcedState.None
-            && snapshot.Effective(now) == CircuitState.HalfOpen
-            && demand != 0
-            && _time.GetElapsedTime(demand, now) <= demandWindow
-            && now >= Volatile.Read(ref _nextLeaseAttempt)
-            && Interlocked.CompareExchange(ref _leaseStatus, LeaseAcquiring, LeaseNone) == LeaseNone;
-    }
-
-    /// <summary>Takes back a granted lease that no call used within <paramref name="idle"/>, returning its slot (or -1).</summary>
-    internal int TryTakeIdleLease(TimeSpan idle)
-    {
-        if (Volatile.Read(ref _leaseStatus) != LeaseGranted
-            || _time.GetElapsedTime(Volatile.Read(ref _leaseGrantedAt)) < idle
-            || Interlocked.CompareExchange(ref _leaseStatus, LeaseNone, LeaseGranted) != LeaseGranted)
-        {
-            return -1;
-        }
-
-        return Volatile.Read(ref _leaseSlot);
-    }
-
-    /// <summary>What is left of the 429 cool-down on this instance, or null when there is none.</summary>
-    internal TimeSpan? CooldownRemaining
-    {
-        get
-        {
-            var until = Volatile.Read(ref _cooldownUntil);
-            var now = _time.GetTimestamp();
-            return until != 0 && now < until ? _time.GetElapsedTime(now, until) : null;
-        }
-    }
-
-    /// <summary>Starts (or extends) the 429 cool-down on this instance.</summary>
-    internal void ApplyCooldown(TimeSpan duration)
-    {
-        if (duration <= TimeSpan.Zero)
+        if (permit == Permit.Rejected)
         {
             return;
         }
 
-        var until = _time.GetTimestamp() + (long)(duration.TotalSeconds * _time.TimestampFrequency);
-        long current;
-        do
+        if (failureReason is null)
         {
-            current = Volatile.Read(ref _cooldownUntil);
-            if (current >= until)
-            {
-                return;
-            }
+            _counters.Success();
         }
-        while (Interlocked.CompareExchange(ref _cooldownUntil, until, current) != current);
+        else
+        {
+            _counters.Failure(failureReason);
+        }
+
+        switch (permit)
+        {
+            case Permit.Normal when failureReason is null:
+                _state.OnSuccess();
+                break;
+            case Permit.Normal:
+                if (_state.OnFailure(failureReason) is { } tripReason && ConnectedLink is { } link)
+                {
+                    ReportTrip(link, tripReason);
+                }
+
+                break;
+            case Permit.LocalProbe:
+                _state.ExitLocalProbe();
+                _state.JudgeProbe(failureReason);
+                break;
+            default:
+                OnFleetProbeCompleted(failureReason);
+                break;
+        }
     }
+
+    /// <summary>
+    /// Asks the fleet to open. A method of its own: a lambda capturing locals inside <see cref="OnCompleted"/> would
+    /// allocate its closure on every call, success included.
+    /// </summary>
+    private void ReportTrip(IFleetLink link, string reason) =>
+        _ = ExchangeAsync(link, "trip", (store, ct) => store.ReportTripAsync(Name, link.InstanceId, reason, Options, ct));
+
+    private void OnFleetProbeCompleted(string? failureReason)
+    {
+        if (failureReason is not null)
+        {
+            _state.OpenAfterProbeFailure(failureReason);
+        }
+
+        if (ConnectedLink is { } link)
+        {
+            Lease.Report(link, failureReason is null, failureReason);
+            return;
+        }
+
+        // Cut off from the fleet: judged here; the Redis lease goes back (best effort) rather than block its slot.
+        Lease.Release(_link);
+        _state.JudgeProbe(failureReason);
+    }
+
+    /// <summary>
+    /// A call cancelled by its caller, or throttled by the provider (429), says nothing about the provider's health:
+    /// no success, no failure (the consecutive-failure count stays), and a probe slot goes back without a verdict.
+    /// </summary>
+    internal void ReleaseUnjudged(Permit permit)
+    {
+        if (permit == Permit.LocalProbe)
+        {
+            _state.ExitLocalProbe();
+        }
+        else if (permit == Permit.FleetProbe)
+        {
+            Lease.Release(_link);
+        }
+    }
+
+    /// <summary>Starts (or extends) the 429 cool-down on this instance.</summary>
+    internal void ApplyCooldown(TimeSpan duration) => _cooldown.Extend(duration);
 
     /// <summary>Reports a 429: the cool-down starts here at once and is shared with the fleet.</summary>
     internal void ReportThrottled(TimeSpan duration)
     {
-        ApplyCooldown(duration);
-        if (_link is { IsConnected: true } link)
+        _cooldown.Extend(duration);
+        if (ConnectedLink is { } link)
         {
-            link.ReportCooldown(this, duration);
+            _ = ExchangeAsync(link, "cooldown", (store, ct) => store.SetCooldownAsync(Name, duration, link.InstanceId, ct));
         }
     }
 
-    /// <summary>
-    /// Applies a fleet record. Newer versions win; an equal version replaces only a local (unconfirmed) state;
-    /// older versions are ignored, so a late message can never undo a newer decision.
-    /// </summary>
+    /// <summary>Applies a fleet record (see <see cref="BreakerStateController.Apply"/>); its cool-down applies here too.</summary>
     internal bool ApplyFleet(FleetStateRecord record, bool authoritative = false)
     {
         ArgumentNullException.ThrowIfNull(record);
+        ApplyCooldownOf(record);
+        return _state.Apply(record, authoritative);
+    }
+
+    private void ApplyCooldownOf(FleetStateRecord record)
+    {
         if (record.CooldownRemainingMs > 0)
         {
-            ApplyCooldown(TimeSpan.FromMilliseconds(record.CooldownRemainingMs));
-        }
-
-        lock (_gate)
-        {
-            if (_pendingManual is not null && !authoritative)
-            {
-                return false; // an operator's action not yet in Redis holds until it is written (then Redis's answer applies)
-            }
-
-            var current = _snapshot;
-            if (!authoritative && (record.Version < current.Version || (record.Version == current.Version && !current.IsLocal)))
-            {
-                if (record.Version < current.Version)
-                {
-                    _logger.StaleIgnored(Name, record.Version, current.Version);
-                }
-
-                return false;
-            }
-
-            var now = _time.GetTimestamp();
-            var openUntil = record.State == CircuitState.Open
-                ? now + (long)(Math.Max(0, record.OpenRemainingMs) / 1000d * _time.TimestampFrequency)
-                : 0;
-            // A fresh CLOSED decision (a new version, or leaving OPEN/HALF_OPEN/forced) starts the count afresh; the
-            // periodic resync of the same CLOSED record must not, or failures spread over more than one resync
-            // interval would never add up to the threshold.
-            if (record.State == CircuitState.Closed && (record.Version != current.Version || !current.IsPlainClosed))
-            {
-                _consecutiveFailures = 0;
-            }
-
-            if (record.State != CircuitState.HalfOpen)
-            {
-                _halfOpenSuccesses = 0;
-            }
-
-            SetSnapshot(new BreakerSnapshot(record.State, record.Forced, record.Version, openUntil, isLocal: false, record.OpenedBy, record.Reason), record.Reason);
-            return true;
+            _cooldown.Extend(TimeSpan.FromMilliseconds(record.CooldownRemainingMs));
         }
     }
 
-    /// <summary>Opens this instance's circuit now (caller holds <see cref="_gate"/>).</summary>
-    private void OpenLocally(long version, long now, string reason)
-    {
-        var until = now + (long)(Options.RecoveryTimeout.TotalSeconds * _time.TimestampFrequency);
-        _halfOpenSuccesses = 0;
-        SetSnapshot(new BreakerSnapshot(CircuitState.Open, ForcedState.None, version, until, isLocal: true, InstanceId, reason), reason);
-    }
-
-    private void SetSnapshot(BreakerSnapshot next, string? reason)
-    {
-        var previous = _snapshot;
-        _snapshot = next;
-        var now = _time.GetTimestamp();
-        var from = previous.Effective(now);
-        var to = next.Effective(now);
-        if (from != to || previous.Forced != next.Forced)
-        {
-            _telemetry.Transitions.Add(1, _nameTag, new("from", StateLabel(from)), new("to", StateLabel(to)));
-            _logger.Transition(Name, from, to, next.IsLocal ? "local" : "fleet", next.Version, next.OpenedBy, reason);
-        }
-    }
-
-    internal static string StateLabel(CircuitState state) => state switch
-    {
-        CircuitState.Closed => "CLOSED",
-        CircuitState.HalfOpen => "HALF_OPEN",
-        _ => "OPEN",
-    };
-
-    /// <summary>
-    /// After Redis comes back: a circuit this instance opened on its own while cut off is pushed to the fleet
-    /// (with the quorum rules); anything else adopts the fleet state. Returns true when the local state was pushed.
-    /// </summary>
-    internal bool NeedsPush(FleetStateRecord fleet)
-    {
-        var snapshot = _snapshot;
-        var now = _time.GetTimestamp();
-        return snapshot.IsLocal
-            && snapshot.Forced == ForcedState.None
-            && snapshot.State == CircuitState.Open
-            && now < snapshot.OpenUntilTimestamp
-            && fleet.State == CircuitState.Closed
-            && fleet.Forced == ForcedState.None;
-    }
-
-    internal (ManualAction Action, string? Reason)? PendingManual
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pendingManual;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Redis has <paramref name="done"/>: clears it and applies Redis's answer — unless a newer action replaced it
-    /// meanwhile (that one is written next and its answer applied then).
-    /// </summary>
-    internal void CompleteManual((ManualAction Action, string? Reason) done, FleetStateRecord record)
-    {
-        lock (_gate)
-        {
-            if (_pendingManual != done)
-            {
-                return;
-            }
-
-            _pendingManual = null;
-            ApplyFleet(record);
-        }
-    }
+    /// <inheritdoc cref="BreakerStateController.NeedsPush"/>
+    internal bool NeedsPush(FleetStateRecord fleet) => _state.NeedsPush(fleet);
 
     public async ValueTask<T> ExecuteAsync<T>(Func<CancellationToken, ValueTask<T>> action, CancellationToken cancellationToken = default)
     {
@@ -596,32 +274,6 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
     }
 
-    /// <summary>
-    /// A call cancelled by its caller, or throttled by the provider (429), says nothing about the provider's health:
-    /// no success, no failure (the consecutive-failure count stays), and a probe slot goes back without a verdict.
-    /// </summary>
-    internal void ReleaseUnjudged(Permit permit)
-    {
-        if (permit == Permit.LocalProbe)
-        {
-            Interlocked.Decrement(ref _localProbes);
-        }
-        else if (permit == Permit.FleetProbe)
-        {
-            // Hand the lease back rather than keep it for a later call: its PX in Redis runs from the original
-            // acquisition, so a probe started on it later could outlive it and overlap another instance's probe.
-            // The status stays "in use" until the release is done, so no second lease is asked for meanwhile.
-            if (_link is { } link)
-            {
-                link.ReleaseProbe(this, Volatile.Read(ref _leaseSlot));
-            }
-            else
-            {
-                Volatile.Write(ref _leaseStatus, LeaseNone);
-            }
-        }
-    }
-
     public Task ForceOpenAsync(string? reason = null, CancellationToken cancellationToken = default) =>
         ManualAsync(ManualAction.ForceOpen, reason, cancellationToken);
 
@@ -631,54 +283,25 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
     public Task ResetAsync(CancellationToken cancellationToken = default) =>
         ManualAsync(ManualAction.Reset, null, cancellationToken);
 
-    private async Task ManualAsync(ManualAction action, string? reason, CancellationToken cancellationToken)
-    {
-        _logger.ManualAction(action.ToString(), Name, InstanceId, _time.GetUtcNow(), reason);
-        lock (_gate)
-        {
-            ApplyManualLocally(action, reason);
-            _pendingManual = (action, reason);
-        }
+    private Task ManualAsync(ManualAction action, string? reason, CancellationToken cancellationToken) =>
+        Manual.ApplyAsync(action, reason, ConnectedLink, cancellationToken);
 
-        if (_link is { IsConnected: true } link)
-        {
-            // The write does not take the caller's token: an aborted request only stops waiting for it. A write that
-            // fails leaves the action pending; the next sync round replays it.
-            await link.FlushManualAsync(this).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private void ApplyManualLocally(ManualAction action, string? reason)
+    private async Task ExchangeAsync(IFleetLink link, string operation, Func<IFleetStateStore, CancellationToken, Task<FleetStateRecord>> call)
     {
-        var version = _snapshot.Version;
-        _consecutiveFailures = 0;
-        _halfOpenSuccesses = 0;
-        var next = action switch
+        if (await link.ExchangeAsync(Name, operation, call).ConfigureAwait(false) is { } record)
         {
-            ManualAction.ForceOpen => new BreakerSnapshot(CircuitState.Open, ForcedState.Open, version, long.MaxValue, isLocal: true, InstanceId, reason ?? "forced open"),
-            ManualAction.ForceClose => new BreakerSnapshot(CircuitState.Closed, ForcedState.Closed, version, 0, isLocal: true, InstanceId, reason ?? "forced closed"),
-            _ => new BreakerSnapshot(CircuitState.Closed, ForcedState.None, version, 0, isLocal: true, null, null),
-        };
-        SetSnapshot(next, next.Reason ?? "reset");
+            ApplyFleet(record);
+        }
     }
 
     public CircuitBreakerStats GetStats()
     {
-        var snapshot = _snapshot;
+        var snapshot = _state.Snapshot;
         var now = _time.GetTimestamp();
         var state = snapshot.Effective(now);
-        var cooldown = Volatile.Read(ref _cooldownUntil);
         var utcNow = _time.GetUtcNow();
-        int consecutive;
-        DateTimeOffset? lastFailureTime;
-        string? lastFailureReason;
-        lock (_gate)
-        {
-            consecutive = _consecutiveFailures;
-            lastFailureTime = _lastFailureTime;
-            lastFailureReason = _lastFailureReason;
-        }
-
+        var (lastFailureTime, lastFailureReason) = _counters.LastFailure;
+        var cooldown = _cooldown.Remaining(now);
         return new CircuitBreakerStats
         {
             Name = Name,
@@ -686,11 +309,11 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
             Forced = snapshot.Forced,
             Version = snapshot.Version,
             Source = snapshot.IsLocal ? "local" : "fleet",
-            ConsecutiveFailures = consecutive,
-            Failures = Interlocked.Read(ref _failures),
-            Successes = Interlocked.Read(ref _successes),
-            Calls = Interlocked.Read(ref _calls),
-            Rejections = Interlocked.Read(ref _rejections),
+            ConsecutiveFailures = _state.ConsecutiveFailures,
+            Failures = _counters.Failures,
+            Successes = _counters.Successes,
+            Calls = _counters.Calls,
+            Rejections = _counters.Rejections,
             LastFailureTime = lastFailureTime,
             LastFailureReason = lastFailureReason,
             OpenedBy = snapshot.OpenedBy,
@@ -698,7 +321,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
             NextAttemptTime = state == CircuitState.Open && snapshot.Forced == ForcedState.None
                 ? utcNow + _time.GetElapsedTime(now, snapshot.OpenUntilTimestamp)
                 : null,
-            CooldownUntil = cooldown != 0 && now < cooldown ? utcNow + _time.GetElapsedTime(now, cooldown) : null,
+            CooldownUntil = cooldown is { } left ? utcNow + left : null,
             Options = Options,
         };
     }

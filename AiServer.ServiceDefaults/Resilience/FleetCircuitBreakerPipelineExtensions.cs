@@ -18,7 +18,11 @@ public static class FleetCircuitBreakerPipelineExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var fleet = AsFleet(breaker);
         isFailure ??= static _ => true;
-        return builder.AddStrategy(_ => new FleetCircuitBreakerStrategy(fleet, isFailure), new FleetCircuitBreakerStrategyOptions());
+        // The one generic strategy with T = object, bridged into the untyped pipeline by Polly (as Polly does with its
+        // own breaker); only exceptions can be failures here.
+        return builder.AddStrategy(
+            _ => new FleetCircuitBreakerStrategy<object>(fleet, outcome => outcome.Exception is { } ex && isFailure(ex) ? ex.GetType().Name : null),
+            new FleetCircuitBreakerStrategyOptions());
     }
 
     /// <summary>
@@ -48,7 +52,6 @@ public static class FleetCircuitBreakerPipelineExtensions
     private static FleetCircuitBreaker AsFleet(ICircuitBreaker breaker)
     {
         ArgumentNullException.ThrowIfNull(breaker);
-        return breaker as FleetCircuitBreaker
-            ?? throw new ArgumentException("The breaker must come from ICircuitBreakerRegistry.", nameof(breaker));
+        return breaker.Fleet;
     }
 }

@@ -3,69 +3,68 @@ using Polly;
 namespace AiServer.ServiceDefaults.Resilience;
 
 /// <summary>
-/// The fleet breaker as a Polly strategy for pipelines of any result type: exceptions chosen by the predicate are
-/// failures, results never are. A rejection is returned as an outcome (nothing is thrown here).
+/// The fleet breaker as a typed Polly strategy: <c>failureReason</c> returns null for a success, else a short reason
+/// such as <c>HTTP 503</c>. Outcomes accepted by <c>isNeutral</c> (a 429: throttling) are neither: they leave the failure
+/// count alone, are no probe success, and give a probe's slot back without a verdict.
 /// </summary>
-internal sealed class FleetCircuitBreakerStrategy(FleetCircuitBreaker breaker, Func<Exception, bool> isFailure) : ResilienceStrategy
+/// <typeparam name="T">The result type.</typeparam>
+internal sealed class FleetCircuitBreakerStrategy<T>(FleetCircuitBreaker breaker, Func<Outcome<T>, string?> failureReason, Func<Outcome<T>, bool>? isNeutral = null) : ResilienceStrategy<T>
 {
-    protected override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
-        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
+    protected override ValueTask<Outcome<T>> ExecuteCore<TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state)
     {
         var permit = breaker.TryEnter(out var rejection);
         if (permit == Permit.Rejected)
         {
-            return Outcome.FromExceptionAsValueTask<TResult>(rejection!);
+            return Outcome.FromExceptionAsValueTask<T>(rejection!);
         }
 
-        ValueTask<Outcome<TResult>> pending;
+        ValueTask<Outcome<T>> pending;
         try
         {
             pending = callback(context, state);
         }
         catch (Exception ex)
         {
-            pending = Outcome.FromExceptionAsValueTask<TResult>(ex);
+            pending = Outcome.FromExceptionAsValueTask<T>(ex);
         }
 
         if (pending.IsCompletedSuccessfully)
         {
             var outcome = pending.Result;
-            Complete(permit, outcome.Exception, context);
+            Complete(permit, outcome, context);
             return new(outcome);
         }
 
         return AwaitAsync(pending, permit, context);
     }
 
-    private async ValueTask<Outcome<TResult>> AwaitAsync<TResult>(ValueTask<Outcome<TResult>> pending, Permit permit, ResilienceContext context)
+    private async ValueTask<Outcome<T>> AwaitAsync(ValueTask<Outcome<T>> pending, Permit permit, ResilienceContext context)
     {
-        Outcome<TResult> outcome;
+        Outcome<T> outcome;
         try
         {
             outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
         }
         catch (Exception ex)
         {
-            outcome = Outcome.FromException<TResult>(ex);
+            outcome = Outcome.FromException<T>(ex);
         }
 
-        Complete(permit, outcome.Exception, context);
+        Complete(permit, outcome, context);
         return outcome;
     }
 
-    private void Complete(Permit permit, Exception? exception, ResilienceContext context)
+    private void Complete(Permit permit, Outcome<T> outcome, ResilienceContext context)
     {
-        if (exception is null)
-        {
-            breaker.OnCompleted(permit, null);
-        }
-        else if (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        if ((outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+            || (isNeutral is not null && isNeutral(outcome)))
         {
             breaker.ReleaseUnjudged(permit);
         }
         else
         {
-            breaker.OnCompleted(permit, isFailure(exception) ? exception.GetType().Name : null);
+            breaker.OnCompleted(permit, failureReason(outcome));
         }
     }
 }

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace AiServer.ServiceDefaults.Resilience;
 
@@ -19,8 +21,10 @@ internal static class FleetStoreFactory
             return false;
         }
 
-        builder.AddRedisClient(ConnectionName);
-        builder.Services.TryAddSingleton<IFleetStateStore, RedisFleetStateStore>();
+        builder.AddAiServerRedisClient(ConnectionName);
+        builder.Services.TryAddSingleton<IFleetStateStore>(sp => new RedisFleetStateStore(
+            new Lazy<IConnectionMultiplexer>(sp.GetRequiredService<IConnectionMultiplexer>),
+            sp.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix));
         return true;
     }
 }

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
-using AiServer.ServiceDefaults.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace AiServer.ServiceDefaults.Resilience;
 
@@ -27,7 +27,6 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     private readonly ILogger _logger;
     private readonly string _instanceId;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _manualGate = new(1, 1);
     private IAsyncDisposable? _subscription;
     private Task<IAsyncDisposable>? _subscribing;
     private volatile bool _connected;
@@ -45,10 +44,14 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
         _logger = logger;
         _instanceId = registry.InstanceId;
         registry.AttachLink(this);
-        registry.Created += breaker => Background(breaker, "load", ct => _store.ReadAsync(breaker.Name, ct), null);
+        registry.Created += breaker => _ = LoadAsync(breaker);
     }
 
     public bool IsConnected => _connected;
+
+    public string InstanceId => _instanceId;
+
+    public FleetSyncOptions Options => _options;
 
     /// <summary>Every breaker has been loaded from Redis once (the readiness condition).</summary>
     public bool InitialLoadCompleted => _initialLoadCompleted;
@@ -130,7 +133,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
             {
                 // An operator's action that has not reached Redis (taken while Redis was unreachable, or its write failed
                 // or was abandoned): it held locally, now it goes fleet-wide — before a read could revert it.
-                await WritePendingManualAsync(breaker, token).ConfigureAwait(false);
+                await breaker.Manual.WritePendingAsync(_store, _instanceId, token).ConfigureAwait(false);
                 continue;
             }
 
@@ -157,15 +160,7 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
 
         foreach (var breaker in _registry.Breakers)
         {
-            var idleSlot = breaker.TryTakeIdleLease(_options.ProbeLeaseIdleRelease);
-            if (idleSlot >= 0)
-            {
-                await _store.ReleaseProbeAsync(breaker.Name, idleSlot, _instanceId, token).ConfigureAwait(false);
-            }
-            else if (breaker.TryBeginLeaseAcquisition(_options.ProbeLeaseIdleRelease))
-            {
-                RequestLeaseCore(breaker);
-            }
+            breaker.Lease.Tend(this, breaker.Snapshot);
         }
     }
 
@@ -215,9 +210,9 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
 
     private void OnPublished(FleetStateRecord record)
     {
-        if (_connected && _registry.TryGet(record.Name, out var breaker) && breaker is FleetCircuitBreaker fleet)
+        if (_connected && _registry.TryGetFleet(record.Name, out var breaker))
         {
-            fleet.ApplyFleet(record);
+            breaker.ApplyFleet(record);
         }
     }
 
@@ -253,135 +248,39 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
             {
                 // An unused lease goes back to the fleet (best effort) instead of blocking its slot for the lease's PX.
                 // A lease in use is handed back when its probe ends (the result is judged locally then).
-                var slot = breaker.TryTakeIdleLease(TimeSpan.Zero);
-                if (slot >= 0)
-                {
-                    ReleaseProbe(breaker, slot);
-                }
+                breaker.Lease.ReleaseIfIdle(this, TimeSpan.Zero);
             }
         }
     }
 
-    public void RequestTrip(FleetCircuitBreaker breaker, string reason) =>
-        Background(breaker, "trip", ct => _store.ReportTripAsync(breaker.Name, _instanceId, reason, breaker.Options, ct), null);
-
-    public void RequestProbeLease(FleetCircuitBreaker breaker) => RequestLeaseCore(breaker);
-
-    private void RequestLeaseCore(FleetCircuitBreaker breaker) => _ = Task.Run(async () =>
+    /// <summary>A breaker created after the start (a name first used at run time) loads its fleet state at once.</summary>
+    private async Task LoadAsync(FleetCircuitBreaker breaker)
     {
-        var slot = -1;
-        try
+        if (await ExchangeAsync(breaker.Name, "load", (store, ct) => store.ReadAsync(breaker.Name, ct)).ConfigureAwait(false) is { } record)
         {
-            using var timeout = OperationTimeout();
-            var lease = await _store.TryAcquireProbeAsync(breaker.Name, _instanceId, breaker.Options, _options.ProbeLeaseDuration, timeout.Token).ConfigureAwait(false);
-            OnSucceeded();
-            breaker.ApplyFleet(lease.Record);
-            slot = lease.Slot;
-        }
-        catch (Exception ex) when (!_stopping.IsCancellationRequested)
-        {
-            _logger.OperationFailed("probe-lease", breaker.Name, ex);
-            OnFailed(ex);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            breaker.OnProbeLease(slot);
-        }
-    });
-
-    public void ReportProbe(FleetCircuitBreaker breaker, int slot, bool success, string? reason) =>
-        Background(breaker, "probe-result", ct => _store.ReportProbeAsync(breaker.Name, _instanceId, slot, success, reason, breaker.Options, ct), breaker.OnProbeReported);
-
-    public void ReleaseProbe(FleetCircuitBreaker breaker, int slot) => _ = Task.Run(async () =>
-    {
-        try
-        {
-            using var timeout = OperationTimeout();
-            await _store.ReleaseProbeAsync(breaker.Name, slot, _instanceId, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!_stopping.IsCancellationRequested)
-        {
-            // Best effort: a lease that could not be handed back expires with its PX.
-            _logger.OperationFailed("probe-release", breaker.Name, ex);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            breaker.OnProbeReported();
-        }
-    });
-
-    public void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration) =>
-        Background(breaker, "cooldown", ct => _store.SetCooldownAsync(breaker.Name, duration, _instanceId, ct), null);
-
-    public async Task<bool> FlushManualAsync(FleetCircuitBreaker breaker)
-    {
-        try
-        {
-            using var timeout = OperationTimeout();
-            await WritePendingManualAsync(breaker, timeout.Token).ConfigureAwait(false);
-            OnSucceeded();
-            return true;
-        }
-        catch (Exception ex) when (!_stopping.IsCancellationRequested)
-        {
-            _logger.OperationFailed("manual", breaker.Name, ex);
-            OnFailed(ex);
-            return false;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// Writes the breaker's pending manual action (if any). Manual writes are serialized, and each writes the action
-    /// pending when it starts, so the operator's last action is the last one Redis sees.
-    /// </summary>
-    private async Task WritePendingManualAsync(FleetCircuitBreaker breaker, CancellationToken token)
-    {
-        await _manualGate.WaitAsync(token).ConfigureAwait(false);
-        try
-        {
-            if (breaker.PendingManual is { } manual)
-            {
-                var record = await _store.ApplyManualAsync(breaker.Name, manual.Action, _instanceId, manual.Reason, breaker.Options, token).ConfigureAwait(false);
-                breaker.CompleteManual(manual, record);
-            }
-        }
-        finally
-        {
-            _manualGate.Release();
+            breaker.ApplyFleet(record);
         }
     }
 
     /// <summary>Runs Redis work off the caller's thread, so a slow or dead Redis never holds up a request.</summary>
-    private void Background(FleetCircuitBreaker breaker, string operation, Func<CancellationToken, Task<FleetStateRecord>> call, Action? always) => _ = Task.Run(async () =>
+    public Task<T?> ExchangeAsync<T>(string breaker, string operation, Func<IFleetStateStore, CancellationToken, Task<T>> call) => Task.Run(async () =>
     {
         try
         {
             using var timeout = OperationTimeout();
-            var record = await call(timeout.Token).ConfigureAwait(false);
+            var result = await call(_store, timeout.Token).ConfigureAwait(false);
             OnSucceeded();
-            breaker.ApplyFleet(record);
+            return result;
         }
         catch (Exception ex) when (!_stopping.IsCancellationRequested)
         {
-            _logger.OperationFailed(operation, breaker.Name, ex);
+            _logger.OperationFailed(operation, breaker, ex);
             OnFailed(ex);
+            return default;
         }
         catch (OperationCanceledException)
         {
-        }
-        finally
-        {
-            always?.Invoke();
+            return default;
         }
     });
 
@@ -395,7 +294,6 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     public override void Dispose()
     {
         _stopping.Dispose();
-        _manualGate.Dispose();
         base.Dispose();
     }
 }

@@ -42,4 +42,10 @@ public interface ICircuitBreaker
 
     /// <summary>The current statistics (no I/O).</summary>
     CircuitBreakerStats GetStats();
+
+    /// <summary>
+    /// The breaker behind this interface, for the Polly strategy. Internal, so only the registry's breakers implement
+    /// it: a pipeline never gets a breaker it cannot drive, and nothing needs a cast to find out.
+    /// </summary>
+    internal FleetCircuitBreaker Fleet { get; }
 }

@@ -1,32 +1,28 @@
 namespace AiServer.ServiceDefaults.Resilience;
 
 /// <summary>
-/// What a breaker asks of the fleet sync. Every method returns at once: the Redis work runs in the background and its
-/// result comes back through <see cref="FleetCircuitBreaker.ApplyFleet"/>, so no request waits on Redis.
+/// The breakers' way to the fleet (implemented by <see cref="FleetSyncService"/>): it exchanges fleet records with the
+/// store off the caller's path. A breaker or its probe lease says which store call to make; the link runs it under
+/// the sync's operation timeout, counts failures (a lost connection falls back to local breakers at once), logs them,
+/// and hands back the answer. Nothing here knows a breaker's internals.
 /// </summary>
 internal interface IFleetLink
 {
     /// <summary>Redis is reachable and the initial load is done: breakers follow the fleet state.</summary>
     bool IsConnected { get; }
 
-    void RequestTrip(FleetCircuitBreaker breaker, string reason);
+    /// <summary>This instance's id, as the store records it (who opened a circuit, who holds a lease).</summary>
+    string InstanceId { get; }
 
-    void RequestProbeLease(FleetCircuitBreaker breaker);
-
-    void ReportProbe(FleetCircuitBreaker breaker, int slot, bool success, string? reason);
-
-    /// <summary>
-    /// Hands a probe lease back to the fleet without a verdict (the call was cancelled, or the provider throttled it);
-    /// calls <see cref="FleetCircuitBreaker.OnProbeReported"/> when done.
-    /// </summary>
-    void ReleaseProbe(FleetCircuitBreaker breaker, int slot);
-
-    void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration);
+    /// <summary>The sync's settings (probe lease lifetime and idle release).</summary>
+    FleetSyncOptions Options { get; }
 
     /// <summary>
-    /// Writes the breaker's pending manual action fleet-wide, on the sync's own timeout (never a caller's token: an
-    /// aborted admin request must not leave the action half done). False when it did not reach Redis: the action then
-    /// holds locally and the next sync round replays it.
+    /// Runs <paramref name="call"/> on a pool thread, never on the caller's, and returns its answer — or default when
+    /// it failed, timed out or the sync stopped (the failure is logged and counted here, never thrown).
     /// </summary>
-    Task<bool> FlushManualAsync(FleetCircuitBreaker breaker);
+    /// <param name="breaker">The breaker the call is for (logs).</param>
+    /// <param name="operation">What the call does (logs): trip, probe-lease, probe-result, probe-release, cooldown, manual.</param>
+    /// <param name="call">The store call; its token carries the sync's operation timeout, never a caller's.</param>
+    Task<T?> ExchangeAsync<T>(string breaker, string operation, Func<IFleetStateStore, CancellationToken, Task<T>> call);
 }

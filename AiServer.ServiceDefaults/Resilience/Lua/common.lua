@@ -1,6 +1,8 @@
 -- Shared prelude of every breaker script (prepended when the scripts are loaded).
--- KEYS[1] state hash {p}cb:{name}   KEYS[2] reporters hash {p}cb:{name}:reporters
--- KEYS[3] probe lease {p}cb:{name}:probe (slot i > 0: ..:probe:i)   KEYS[4] cool-down {p}cb:{name}:cooldown
+-- KEYS[1] state hash {p}{cb:NAME}   KEYS[2] reporters hash {p}{cb:NAME}:reporters
+-- KEYS[3] probe lease {p}{cb:NAME}:probe (slot i > 0: ..:probe:i)   KEYS[4] cool-down {p}{cb:NAME}:cooldown
+-- Every key carries the hash tag {cb:NAME}, so on Redis Cluster all of them (and the probe slots built from KEYS[3])
+-- live in one slot and one script may touch them all.
 -- ARGV[1] channel {p}cb:events   ARGV[2] breaker name   ARGV[3..] per script
 -- Times come from Redis's own clock (TIME), never from the instances.
 local hkey = KEYS[1]
@@ -50,15 +52,22 @@ local function remaining(s)
   return 0
 end
 
+-- The fleet record: one JSON shape for script replies and channel messages. Numbers go as strings: cjson would
+-- round a microsecond version to 14 significant digits.
+local function record(s)
+  return cjson.encode({
+    name = ARGV[2], exists = s.exists, state = s.state, version = fmt(s.version),
+    openRemainingMs = fmt(remaining(s)), forced = s.forced, openedBy = s.openedBy, reason = s.reason,
+    halfOpenSuccesses = fmt(s.successes), cooldownRemainingMs = fmt(cooldown_ms()),
+  })
+end
+
 local function reply(s)
-  return { s.exists and 1 or 0, s.state, fmt(s.version), fmt(remaining(s)), s.forced, s.openedBy, s.reason, s.successes, cooldown_ms() }
+  return record(s)
 end
 
 local function publish(s)
-  redis.call('PUBLISH', ARGV[1], cjson.encode({
-    n = ARGV[2], s = s.state, v = fmt(s.version), r = fmt(remaining(s)), f = s.forced,
-    b = s.openedBy, m = s.reason, h = s.successes, c = cooldown_ms(),
-  }))
+  redis.call('PUBLISH', ARGV[1], record(s))
 end
 
 local function probe_key(slot)

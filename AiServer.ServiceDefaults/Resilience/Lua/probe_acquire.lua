@@ -1,11 +1,9 @@
 -- Asks for a HALF_OPEN probe lease. ARGV[3] instance, ARGV[4] lease ms, ARGV[5] max probes (fleet-wide).
 -- Moves a due OPEN circuit to HALF_OPEN, then takes the first free slot with SET NX PX.
--- Returns { slot or -1, state... }.
+-- Returns { slot or -1, record }.
 local s = load()
 local function answer(slot)
-  local r = reply(s)
-  table.insert(r, 1, slot)
-  return r
+  return { slot, reply(s) }
 end
 
 if s.forced ~= 'NONE' or s.state == 'CLOSED' then

@@ -6,12 +6,31 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace AiServer.Tests.ServiceDefaults.Redis;
 
-/// <summary>AddRedisClient: options, validation at start, start-up connect, the health check.</summary>
+/// <summary>
+/// AddAiServerRedisClient: Aspire's AddRedisClient with AiServer's policy (never block the start, fail fast, reconnect),
+/// validation at start, the health check, TLS with a password and an ACL user. Real redis-server processes throughout.
+/// </summary>
 public sealed class RedisClientExtensionsTests(RedisServer server)
 {
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static IHost Build(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing", ApplicationName = "redis-tests" });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddAiServerRedisClient("redis");
+        return builder.Build();
+    }
+
+    private static async Task<HealthReportEntry> RedisHealthAsync(IHost host) =>
+        (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == RedisClientExtensions.HealthCheckName, Ct)).Entries[RedisClientExtensions.HealthCheckName];
+
     [Fact]
     public void RedisOptions_Defaults_AreTheDocumentedOnes()
     {
@@ -19,150 +38,163 @@ public sealed class RedisClientExtensionsTests(RedisServer server)
 
         Assert.Equal("aiserver:", options.KeyPrefix);
         Assert.Equal(TimeSpan.FromMilliseconds(100), options.ReconnectMinDelay);
-        Assert.Equal(TimeSpan.FromSeconds(10), options.ReconnectMaxDelay);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ReconnectMaxDelay);
+        Assert.Null(options.CaCertificatePath);
+        Assert.Equal("Redis", RedisOptions.SectionName);
     }
 
-    [Fact(Timeout = 30_000)]
-    public async Task AddRedisClient_BadConnectionString_FailsStartNamingTheKey()
+    [Fact]
+    public async Task AddAiServerRedisClient_NoConnectionString_FailsStartNamingTheKey()
     {
-        using IHost host = Build(new() { ["ConnectionStrings:redis"] = "localhost:notaport" });
+        using var host = Build([]);
 
-        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
-
-        Assert.Contains("ConnectionStrings:redis has an invalid port 'notaport'", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact(Timeout = 30_000)]
-    public async Task AddRedisClient_NoConnectionString_FailsStartNamingTheKey()
-    {
-        using IHost host = Build([]);
-
-        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
 
         Assert.Contains("ConnectionStrings:redis is not set", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = 30_000)]
-    public async Task AddRedisClient_InvalidOptions_FailsStartNamingEachKey()
+    [Fact]
+    public async Task AddAiServerRedisClient_MalformedConnectionString_FailsStartNamingTheKeyWithoutThePassword()
     {
-        using IHost host = Build(new()
-        {
-            ["ConnectionStrings:redis"] = server.ConnectionString,
-            ["Redis:KeyPrefix"] = "has space:",
-            ["Redis:ReconnectMinDelay"] = "00:00:05",
-            ["Redis:ReconnectMaxDelay"] = "00:00:01",
-        });
+        using var host = Build(new() { ["ConnectionStrings:redis"] = "localhost:6379,password=hunter2,colour=blue" });
 
-        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
 
-        Assert.Contains("Redis:KeyPrefix must be at most 64 characters without whitespace", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Redis:ReconnectMaxDelay (00:00:01) must not be less than Redis:ReconnectMinDelay (00:00:05)", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact(Timeout = 30_000)]
-    public async Task AddRedisClient_RedisUp_ConnectsAtStartAndReportsHealthyWithLatency()
-    {
-        using IHost host = Build(new() { ["ConnectionStrings:redis"] = server.ConnectionString, ["Redis:KeyPrefix"] = "tenant-a:" });
-
-        await host.StartAsync(TestContext.Current.CancellationToken);
-        IRedisClient client = host.Services.GetRequiredService<IRedisClient>();
-        HealthReport report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(TestContext.Current.CancellationToken);
-        await host.StopAsync(TestContext.Current.CancellationToken);
-
-        Assert.True(client.IsConnected);
-        Assert.Same(client.GetDatabase(), host.Services.GetRequiredService<IRedisDatabase>());
-        Assert.Same(client.GetSubscriber(), host.Services.GetRequiredService<IRedisSubscriber>());
-        Assert.Equal("tenant-a:", host.Services.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix);
-        HealthReportEntry redis = report.Entries["redis"];
-        Assert.Equal(HealthStatus.Healthy, redis.Status);
-        Assert.IsType<double>(redis.Data["latencyMs"]);
-        Assert.Equal([HealthTags.Ready, HealthTags.Detailed], redis.Tags.Order().Reverse());
-    }
-
-    [Fact(Timeout = 30_000)]
-    public async Task AddRedisClient_RedisDown_StartsAnywayAndReadinessIsUnhealthy()
-    {
-        using IHost host = Build(new() { ["ConnectionStrings:redis"] = $"127.0.0.1:{ClosedPort()},connectTimeout=300" });
-
-        await host.StartAsync(TestContext.Current.CancellationToken);
-        HealthReport report = await host.Services.GetRequiredService<HealthCheckService>()
-            .CheckHealthAsync(r => r.Tags.Contains(HealthTags.Ready), TestContext.Current.CancellationToken);
-        await host.StopAsync(TestContext.Current.CancellationToken);
-
-        HealthReportEntry redis = report.Entries["redis"];
-        Assert.Equal(HealthStatus.Unhealthy, redis.Status);
-        Assert.Contains("is disconnected", redis.Description, StringComparison.Ordinal);
-        Assert.Equal(false, redis.Data["connected"]);
-    }
-
-    [Fact(Timeout = 30_000)]
-    public async Task AddRedisClient_WrongPassword_FailsStartSayingSo()
-    {
-        await using RedisServer secured = await RedisServer.StartAsync("right-password", TestContext.Current.CancellationToken);
-        using IHost host = Build(new() { ["ConnectionStrings:redis"] = $"{secured.Host}:{secured.Port},password=bad-password" });
-
-        RedisAuthenticationException error = await Assert.ThrowsAsync<RedisAuthenticationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
-
-        Assert.Contains("rejected the password", error.Message, StringComparison.Ordinal);
-        Assert.Contains("ConnectionStrings:redis", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact(Timeout = 30_000)]
-    public async Task AddRedisClient_ServerAtMaxClients_StartsAnyway()
-    {
-        await using RedisServer full = await RedisServer.StartAsync("right-password", TestContext.Current.CancellationToken);
-        await full.CliAsync("CONFIG", "SET", "maxclients", "1");
-        using var occupant = new System.Net.Sockets.TcpClient();
-        await occupant.ConnectAsync(full.Host, full.Port, TestContext.Current.CancellationToken);
-        await occupant.GetStream().WriteAsync("PING\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
-        Assert.True(await occupant.GetStream().ReadAsync(new byte[64], TestContext.Current.CancellationToken) > 0);
-        using IHost host = Build(new() { ["ConnectionStrings:redis"] = $"{full.ConnectionString},connectTimeout=500" });
-
-        await host.StartAsync(TestContext.Current.CancellationToken);
-
-        Assert.False(host.Services.GetRequiredService<IRedisClient>().IsConnected);
-        await host.StopAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("ConnectionStrings:redis is not a valid Redis connection string", error.Message, StringComparison.Ordinal);
+        Assert.Contains("colour", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void AddRedisClient_CalledTwice_RegistersOnce()
+    public async Task AddAiServerRedisClient_InvalidOptions_FailsStartNamingEachKey()
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:redis"] = server.ConnectionString;
+        using var host = Build(new()
+        {
+            ["ConnectionStrings:redis"] = server.ConnectionString,
+            ["Redis:KeyPrefix"] = "{tenant}:",
+            ["Redis:ReconnectMinDelay"] = "00:00:05",
+            ["Redis:ReconnectMaxDelay"] = "00:00:01",
+            ["Redis:CaCertificatePath"] = "/nonexistent/ca.crt",
+        });
 
-        builder.AddRedisClient();
-        builder.AddRedisClient();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
 
-        Assert.Single(builder.Services, d => d.ServiceType == typeof(IRedisClient));
+        Assert.Contains("Redis:KeyPrefix must be at most 64 characters without whitespace or braces", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Redis:ReconnectMaxDelay (00:00:01) must not be less than Redis:ReconnectMinDelay (00:00:05)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Redis:CaCertificatePath names a file that does not exist", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = 30_000)]
-    public async Task AddRedisClient_ServiceProviderDisposedSynchronously_ClosesTheClient()
+    [Fact]
+    public async Task AddAiServerRedisClient_RedisUp_ConnectsWithThePolicyAndReportsHealthy()
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration["ConnectionStrings:redis"] = server.ConnectionString;
-        builder.AddRedisClient();
-        ServiceProvider provider = builder.Services.BuildServiceProvider();
-        IRedisClient client = provider.GetRequiredService<IRedisClient>();
-        await client.ConnectAsync(TestContext.Current.CancellationToken);
+        using var host = Build(new() { ["ConnectionStrings:redis"] = server.ConnectionString });
+        await host.StartAsync(Ct);
 
-        provider.Dispose();
+        var connection = host.Services.GetRequiredService<IConnectionMultiplexer>();
+        var options = host.Services.GetRequiredService<IOptions<ConfigurationOptions>>().Value;
+        var health = await RedisHealthAsync(host);
+        await host.StopAsync(Ct);
 
-        Assert.False(client.IsConnected);
+        Assert.True(connection.IsConnected);
+        Assert.False(options.AbortOnConnectFail);
+        Assert.Same(BacklogPolicy.FailFast, options.BacklogPolicy);
+        Assert.IsType<ExponentialRetry>(options.ReconnectRetryPolicy);
+        Assert.Equal("redis-tests", options.ClientName);
+        Assert.Equal(HealthStatus.Healthy, health.Status);
+        Assert.Contains(HealthTags.Ready, health.Tags);
+        Assert.Contains(HealthTags.Detailed, health.Tags);
     }
 
-    private static IHost Build(Dictionary<string, string?> configuration)
+    [Fact]
+    public async Task AddAiServerRedisClient_CalledTwice_RegistersOneConnectionAndOneHealthCheck()
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(configuration);
-        builder.AddRedisClient("redis");
-        return builder.Build();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:redis"] = server.ConnectionString });
+        builder.AddAiServerRedisClient();
+        builder.AddAiServerRedisClient();
+        using var host = builder.Build();
+
+        var checks = host.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
+
+        Assert.Single(builder.Services, d => d.ServiceType == typeof(IConnectionMultiplexer));
+        Assert.Single(checks, r => r.Name == RedisClientExtensions.HealthCheckName);
+        await Task.CompletedTask;
     }
 
-    private static int ClosedPort()
+    [Fact]
+    public async Task Connection_ServerKilled_CommandsFailFastThenReconnectAndResubscribe()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        await using var own = await RedisServer.StartAsync(cancellationToken: Ct);
+        using var host = Build(new() { ["ConnectionStrings:redis"] = own.ConnectionString });
+        await host.StartAsync(Ct);
+        var connection = host.Services.GetRequiredService<IConnectionMultiplexer>();
+        var channel = RedisChannel.Literal("test:events");
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await connection.GetSubscriber().SubscribeAsync(channel, (_, message) => received.TrySetResult(message!));
+
+        own.Kill();
+        await Wait.UntilAsync(() => !connection.IsConnected, Bound, "the client to notice that the server is gone");
+
+        // Nothing queues behind the lost connection: the command fails at once with a connection error, not a timeout.
+        await Assert.ThrowsAsync<RedisConnectionException>(() => connection.GetDatabase().StringSetAsync("test:key", "v"));
+        Assert.Equal(HealthStatus.Unhealthy, (await RedisHealthAsync(host)).Status);
+
+        await own.RestartAsync(Ct);
+        await Wait.UntilAsync(async () => (await RedisHealthAsync(host)).Status == HealthStatus.Healthy, Bound, "the client to reconnect");
+        await Wait.UntilAsync(async () => await own.CliAsync("PUBLISH", "test:events", "back") != "0", Bound, "the subscription to be restored after the reconnect");
+        Assert.Equal("back", await received.Task.WaitAsync(Bound, Ct));
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task AddAiServerRedisClient_RedisDownAtStart_StartsAndConnectsWhenRedisComes()
+    {
+        await using var own = await RedisServer.StartAsync(cancellationToken: Ct);
+        own.Kill();
+        using var host = Build(new() { ["ConnectionStrings:redis"] = own.ConnectionString });
+
+        await host.StartAsync(Ct);
+        Assert.Equal(HealthStatus.Unhealthy, (await RedisHealthAsync(host)).Status);
+        await own.RestartAsync(Ct);
+
+        await Wait.UntilAsync(async () => (await RedisHealthAsync(host)).Status == HealthStatus.Healthy, Bound, "the client to connect once Redis is up");
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Connection_TlsWithPasswordAndAclUser_ConnectsAndVerifiesTheCertificate()
+    {
+        await using var tls = await RedisServer.StartTlsAsync(password: "default-secret", cancellationToken: Ct);
+        Assert.Equal("OK", await tls.CliAsync("ACL", "SETUSER", "aiserver", "on", ">app-secret", "~*", "&*", "+@all"));
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:redis"] = $"{tls.Host}:{tls.Port},user=aiserver,password=app-secret,ssl=true",
+            ["Redis:CaCertificatePath"] = tls.CaCertificatePath,
+        };
+        using var host = Build(settings);
+
+        await host.StartAsync(Ct);
+        var connection = host.Services.GetRequiredService<IConnectionMultiplexer>();
+        await Wait.UntilAsync(() => connection.IsConnected, Bound, "the TLS connection to be established");
+        await connection.GetDatabase().StringSetAsync("tls:key", "over tls");
+
+        Assert.Equal("over tls", (string?)await connection.GetDatabase().StringGetAsync("tls:key"));
+        Assert.StartsWith("aiserver", await tls.CliAsync("--user", "aiserver", "--pass", "app-secret", "ACL", "WHOAMI"), StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Healthy, (await RedisHealthAsync(host)).Status);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Connection_TlsCertificateFromAnUntrustedCa_DoesNotConnect()
+    {
+        await using var tls = await RedisServer.StartTlsAsync(cancellationToken: Ct);
+        using var host = Build(new() { ["ConnectionStrings:redis"] = tls.ConnectionString }); // no CaCertificatePath
+
+        await host.StartAsync(Ct);
+        var health = await RedisHealthAsync(host);
+
+        Assert.False(host.Services.GetRequiredService<IConnectionMultiplexer>().IsConnected);
+        Assert.Equal(HealthStatus.Unhealthy, health.Status);
+        await host.StopAsync(Ct);
     }
 }

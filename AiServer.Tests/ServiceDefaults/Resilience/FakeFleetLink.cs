@@ -3,32 +3,65 @@ using AiServer.ServiceDefaults.Resilience;
 
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 
-/// <summary>A fleet link that records what a breaker asks of the fleet and answers nothing by itself.</summary>
+/// <summary>
+/// A fleet link that records what a breaker asked of the store (<see cref="Calls"/>: <c>trip</c>, <c>lease</c>,
+/// <c>probe:{slot}:{ok|fail}</c>, <c>release:{slot}</c>, <c>cooldown</c>, <c>manual:{action}</c>) and answers nothing:
+/// every exchange ends without a record at once, except a lease request, which stays unanswered (the test grants a
+/// lease with <c>breaker.Lease.OnAcquired(slot)</c>).
+/// </summary>
 internal sealed class FakeFleetLink : IFleetLink
 {
+    private readonly RecordingStore _store;
+
+    public FakeFleetLink() => _store = new RecordingStore(Calls);
+
     public bool IsConnected { get; set; } = true;
 
-    /// <summary>Requests in order: <c>trip</c>, <c>lease</c>, <c>probe:{slot}:{ok|fail}</c>, <c>release:{slot}</c>, <c>cooldown</c>, <c>manual:{action}</c>.</summary>
+    public string InstanceId => "test-instance";
+
+    public FleetSyncOptions Options { get; } = new();
+
     public ConcurrentQueue<string> Calls { get; } = new();
 
-    public void RequestTrip(FleetCircuitBreaker breaker, string reason) => Calls.Enqueue("trip");
-
-    public void RequestProbeLease(FleetCircuitBreaker breaker) => Calls.Enqueue("lease");
-
-    public void ReportProbe(FleetCircuitBreaker breaker, int slot, bool success, string? reason) =>
-        Calls.Enqueue($"probe:{slot}:{(success ? "ok" : "fail")}");
-
-    public void ReleaseProbe(FleetCircuitBreaker breaker, int slot)
+    public Task<T?> ExchangeAsync<T>(string breaker, string operation, Func<IFleetStateStore, CancellationToken, Task<T>> call)
     {
-        Calls.Enqueue($"release:{slot}");
-        breaker.OnProbeReported();
+        var sent = call(_store, CancellationToken.None);
+        if (operation == "probe-lease")
+        {
+            return new TaskCompletionSource<T?>().Task; // no answer yet
+        }
+
+        return Task.FromResult(sent.IsCompletedSuccessfully ? sent.Result : default);
     }
 
-    public void ReportCooldown(FleetCircuitBreaker breaker, TimeSpan duration) => Calls.Enqueue("cooldown");
-
-    public Task<bool> FlushManualAsync(FleetCircuitBreaker breaker)
+    /// <summary>Records each store call, then fails it as if no answer came.</summary>
+    private sealed class RecordingStore(ConcurrentQueue<string> calls) : IFleetStateStore
     {
-        Calls.Enqueue($"manual:{breaker.PendingManual?.Action}");
-        return Task.FromResult(true);
+        private Task<T> Record<T>(string call)
+        {
+            calls.Enqueue(call);
+            return Task.FromException<T>(new TimeoutException("the fake fleet link sends no answers"));
+        }
+
+        public Task<FleetStateRecord> ReadAsync(string name, CancellationToken cancellationToken) => Record<FleetStateRecord>("read");
+
+        public Task<FleetStateRecord> ReportTripAsync(string name, string instanceId, string reason, CircuitBreakerOptions options, CancellationToken cancellationToken) =>
+            Record<FleetStateRecord>("trip");
+
+        public Task<FleetStateRecord> ReportProbeAsync(string name, string instanceId, int slot, bool success, string? reason, CircuitBreakerOptions options, CancellationToken cancellationToken) =>
+            Record<FleetStateRecord>($"probe:{slot}:{(success ? "ok" : "fail")}");
+
+        public Task<ProbeLease> TryAcquireProbeAsync(string name, string instanceId, CircuitBreakerOptions options, TimeSpan leaseDuration, CancellationToken cancellationToken) =>
+            Record<ProbeLease>("lease");
+
+        public Task ReleaseProbeAsync(string name, int slot, string instanceId, CancellationToken cancellationToken) => Record<bool>($"release:{slot}");
+
+        public Task<FleetStateRecord> ApplyManualAsync(string name, ManualAction action, string instanceId, string? reason, CircuitBreakerOptions options, CancellationToken cancellationToken) =>
+            Record<FleetStateRecord>($"manual:{action}");
+
+        public Task<FleetStateRecord> SetCooldownAsync(string name, TimeSpan duration, string instanceId, CancellationToken cancellationToken) =>
+            Record<FleetStateRecord>("cooldown");
+
+        public Task<IAsyncDisposable> SubscribeAsync(Action<FleetStateRecord> onChange, CancellationToken cancellationToken) => Record<IAsyncDisposable>("subscribe");
     }
 }

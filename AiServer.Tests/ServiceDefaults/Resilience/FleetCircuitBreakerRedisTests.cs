@@ -7,16 +7,17 @@ namespace AiServer.Tests.ServiceDefaults.Resilience;
 
 /// <summary>
 /// The fleet against a real redis-server: three or more instances, each with its own host and Redis connections.
-/// Every wait is bounded (<see cref="Bound"/>) and says what it waited for.
+/// Every wait is bounded (<see cref="Bound"/>) and says what it waited for. The helpers are shared with
+/// <see cref="FleetCircuitBreakerClusterTests"/>, which runs the same scenarios on a Redis Cluster.
 /// </summary>
 public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
     private static int _prefixes;
 
     private static string NewPrefix() => $"t{Interlocked.Increment(ref _prefixes)}-{Environment.ProcessId}:";
 
-    private static Dictionary<string, string?> Breaker(string name, int failures = 3, string recovery = "00:01:00", int successes = 1, int reporters = 1) => new()
+    internal static Dictionary<string, string?> Breaker(string name, int failures = 3, string recovery = "00:01:00", int successes = 1, int reporters = 1) => new()
     {
         [$"CircuitBreakers:{name}:FailureThreshold"] = failures.ToString(System.Globalization.CultureInfo.InvariantCulture),
         [$"CircuitBreakers:{name}:RecoveryTimeout"] = recovery,
@@ -24,7 +25,7 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
         [$"CircuitBreakers:{name}:MinimumReporters"] = reporters.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static async Task<Fleet> StartFleetAsync(string connectionString, int count, Dictionary<string, string?> settings, string? prefix = null)
+    internal static async Task<Fleet> StartFleetAsync(string connectionString, int count, Dictionary<string, string?> settings, string? prefix = null)
     {
         prefix ??= NewPrefix();
         var nodes = new List<FleetNode>();
@@ -42,7 +43,16 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
         return fleet;
     }
 
-    private static Task WaitForStateAsync(FleetNode node, string breaker, CircuitState state, string why) =>
+    /// <summary>A fleet record as the scripts publish it (<c>common.lua</c>'s <c>record()</c>).</summary>
+    private static string Message(string name, string state, long version, long openRemainingMs, string openedBy) =>
+        System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["name"] = name, ["exists"] = true, ["state"] = state, ["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["openRemainingMs"] = openRemainingMs.ToString(System.Globalization.CultureInfo.InvariantCulture), ["forced"] = "NONE",
+            ["openedBy"] = openedBy, ["reason"] = string.Empty, ["halfOpenSuccesses"] = "0", ["cooldownRemainingMs"] = "0",
+        });
+
+    internal static Task WaitForStateAsync(FleetNode node, string breaker, CircuitState state, string why) =>
         Wait.UntilAsync(() => node.Breaker(breaker).State == state, Bound, $"{node.Id} to see {breaker} {state} ({why})");
 
     [Fact]
@@ -63,9 +73,12 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
     }
 
     [Fact]
-    public async Task HalfOpen_ConcurrentLoad_ExactlyOneProbeRunsFleetWide()
+    public Task HalfOpen_ConcurrentLoad_ExactlyOneProbeRunsFleetWide() => ExactlyOneProbeFleetWideAsync(redis.ConnectionString);
+
+    /// <summary>Three instances, four callers each, hammer a HALF_OPEN breaker: exactly one probe runs fleet-wide.</summary>
+    internal static async Task ExactlyOneProbeFleetWideAsync(string connectionString)
     {
-        await using var fleet = await StartFleetAsync(redis.ConnectionString, 3, Breaker("svc", failures: 1, recovery: "00:00:00.300", successes: 1));
+        await using var fleet = await StartFleetAsync(connectionString, 3, Breaker("svc", failures: 1, recovery: "00:00:00.300", successes: 1));
         fleet[0].Breaker("svc").Fail();
         foreach (var node in fleet.Nodes)
         {
@@ -165,7 +178,7 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
         var nowMs = (long.Parse(time[0], System.Globalization.CultureInfo.InvariantCulture) * 1000) + (long.Parse(time[1], System.Globalization.CultureInfo.InvariantCulture) / 1000);
 
         // A transition written without its PUBLISH: exactly what an instance sees when the message is lost.
-        await redis.CliAsync("HSET", fleet.Prefix + "cb:svc", "state", "OPEN", "version", ((nowMs + 1) * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        await redis.CliAsync("HSET", fleet.Prefix + "{cb:svc}", "state", "OPEN", "version", ((nowMs + 1) * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture),
             "openUntil", (nowMs + 60_000).ToString(System.Globalization.CultureInfo.InvariantCulture), "forced", "NONE", "openedBy", "ghost", "reason", "lost message", "halfOpenSuccesses", "0");
 
         foreach (var node in fleet.Nodes)
@@ -193,9 +206,9 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
 
         var version = fleet[1].Breaker("svc").Snapshot.Version;
         var channel = fleet.Prefix + "cb:events";
-        await redis.CliAsync("PUBLISH", channel, $"{{\"n\":\"svc\",\"s\":\"CLOSED\",\"v\":\"{version - 1}\",\"r\":\"0\",\"f\":\"NONE\",\"b\":\"late\",\"m\":\"\",\"h\":0,\"c\":0}}");
+        await redis.CliAsync("PUBLISH", channel, Message("svc", "CLOSED", version - 1, 0, "late"));
         // Messages are applied in order: once the marker arrives, the stale message has been seen too.
-        await redis.CliAsync("PUBLISH", channel, $"{{\"n\":\"marker\",\"s\":\"OPEN\",\"v\":\"{version + 1}\",\"r\":\"60000\",\"f\":\"NONE\",\"b\":\"marker\",\"m\":\"\",\"h\":0,\"c\":0}}");
+        await redis.CliAsync("PUBLISH", channel, Message("marker", "OPEN", version + 1, 60_000, "marker"));
 
         foreach (var node in fleet.Nodes)
         {
@@ -281,7 +294,7 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
             Assert.Equal(CircuitState.Closed, node.Breaker("svc").State);
         }
 
-        var ttl = long.Parse(await redis.CliAsync("PTTL", fleet.Prefix + "cb:svc:cooldown"), System.Globalization.CultureInfo.InvariantCulture);
+        var ttl = long.Parse(await redis.CliAsync("PTTL", fleet.Prefix + "{cb:svc}:cooldown"), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(ttl, 1, 30_000);
     }
 
@@ -319,7 +332,7 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
         }
 
         Assert.Equal(HealthStatus.Healthy, await fleet[1].HealthAsync());
-        Assert.Contains("OPEN", await server.CliAsync("HGET", fleet.Prefix + "cb:svc", "state"), StringComparison.Ordinal);
+        Assert.Contains("OPEN", await server.CliAsync("HGET", fleet.Prefix + "{cb:svc}", "state"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -342,7 +355,43 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
         Assert.False(fleet[0].Breaker("svc").HasPendingManual);
     }
 
-    private sealed class Fleet(List<FleetNode> nodes, string prefix, Dictionary<string, string?> settings) : IAsyncDisposable
+    [Fact]
+    public async Task Trip_OverTlsWithPassword_EveryInstanceRejects()
+    {
+        await using var server = await RedisServer.StartTlsAsync(password: "fleet-secret", cancellationToken: TestContext.Current.CancellationToken);
+        var settings = Breaker("svc");
+        settings["Redis:CaCertificatePath"] = server.CaCertificatePath;
+        await using var fleet = await StartFleetAsync(server.ConnectionString, 3, settings);
+
+        fleet[0].Breaker("svc").Fail(3);
+
+        foreach (var node in fleet.Nodes.Skip(1))
+        {
+            await Wait.UntilAsync(() => node.Breaker("svc").Snapshot is { IsLocal: false, State: CircuitState.Open }, Bound, $"{node.Id} to see node-0's trip over TLS");
+        }
+
+        Assert.Equal("OPEN", await server.CliAsync("HGET", fleet.Prefix + "{cb:svc}", "state"));
+    }
+
+    [Fact]
+    public async Task Start_RedisDown_StartsWithLocalBreakersAndJoinsTheFleetWhenRedisComes()
+    {
+        await using var server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        server.Kill();
+
+        var prefix = NewPrefix();
+        await using var node = await FleetNode.StartAsync(server.ConnectionString, prefix, "node-0", Breaker("svc"));
+
+        Assert.Equal(HealthStatus.Unhealthy, await node.HealthAsync()); // not ready: the fleet state is not loaded
+        node.Breaker("svc").Fail(3);
+        Assert.Equal(CircuitState.Open, node.Breaker("svc").State); // protected locally all the same
+        await server.RestartAsync(TestContext.Current.CancellationToken);
+        await Wait.UntilAsync(async () => await node.HealthAsync() == HealthStatus.Healthy, Bound, "node-0 to load the fleet state once Redis is up");
+        await WaitForStateAsync(node, "svc", CircuitState.Open, "the local OPEN pushed to the fleet on connect");
+        Assert.Equal("OPEN", await server.CliAsync("HGET", prefix + "{cb:svc}", "state"));
+    }
+
+    internal sealed class Fleet(List<FleetNode> nodes, string prefix, Dictionary<string, string?> settings) : IAsyncDisposable
     {
         public IReadOnlyList<FleetNode> Nodes => nodes;
 

@@ -19,7 +19,7 @@ public sealed class FleetProbeTests
         Assert.Equal(CircuitState.HalfOpen, breaker.State);
         Assert.Equal(Permit.Rejected, breaker.TryEnter(out _)); // asks for the lease
         Assert.Contains("lease", _link.Calls);
-        breaker.OnProbeLease(0);
+        breaker.Lease.OnAcquired(0);
         return breaker;
     }
 

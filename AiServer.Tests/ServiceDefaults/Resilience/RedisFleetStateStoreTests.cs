@@ -1,7 +1,6 @@
-using AiServer.ServiceDefaults.Redis;
 using AiServer.ServiceDefaults.Resilience;
 using AiServer.Tests.Infrastructure;
-using AiServer.Tests.ServiceDefaults.Redis;
+using StackExchange.Redis;
 
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 
@@ -13,19 +12,19 @@ public sealed class RedisFleetStateStoreTests(RedisServer redis) : IAsyncLifetim
     private static int _prefixes;
 
     private readonly string _prefix = $"s{Interlocked.Increment(ref _prefixes)}-{Environment.ProcessId}:";
-    private RedisClient? _client;
+    private ConnectionMultiplexer? _connection;
 
-    private RedisFleetStateStore Store => new(_client!, _prefix);
+    private RedisFleetStateStore Store => new(new Lazy<IConnectionMultiplexer>(_connection!), _prefix);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _client = await RedisTestClient.ConnectAsync(redis.ConnectionString);
+    public async ValueTask InitializeAsync() => _connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
 
     public async ValueTask DisposeAsync()
     {
-        if (_client is not null)
+        if (_connection is not null)
         {
-            await _client.DisposeAsync();
+            await _connection.DisposeAsync();
         }
     }
 
@@ -39,7 +38,7 @@ public sealed class RedisFleetStateStoreTests(RedisServer redis) : IAsyncLifetim
         MinimumReporters = 1,
     };
 
-    private string ProbeKey(string name, int slot = 0) => $"{_prefix}cb:{name}:probe" + (slot == 0 ? string.Empty : $":{slot}");
+    private string ProbeKey(string name, int slot = 0) => $"{_prefix}{{cb:{name}}}:probe" + (slot == 0 ? string.Empty : $":{slot}");
 
     private async Task<bool> ExistsAsync(string key) => await redis.CliAsync("EXISTS", key) == "1";
 
@@ -119,5 +118,52 @@ public sealed class RedisFleetStateStoreTests(RedisServer redis) : IAsyncLifetim
 
         Assert.Equal(CircuitState.Open, opened.State);
         Assert.False(await ExistsAsync(ProbeKey("svc")), "a lease left from an earlier HALF_OPEN period must not hold up the next one");
+    }
+
+    [Fact]
+    public async Task Scripts_ServerScriptCacheFlushed_NoScriptAnsweredByLoadingAgain()
+    {
+        var options = Options();
+        Assert.Equal(CircuitState.Closed, (await Store.ReadAsync("svc", Ct)).State); // the scripts are now cached by SHA1
+
+        Assert.Equal("OK", await redis.CliAsync("SCRIPT", "FLUSH"));
+        var opened = await Store.ReportTripAsync("svc", "node-a", "HTTP 503", options, Ct);
+
+        Assert.Equal(CircuitState.Open, opened.State);
+        Assert.Equal("node-a", opened.OpenedBy);
+    }
+
+    [Fact]
+    public async Task Keys_EveryKeyOfABreaker_SharesOneClusterSlot()
+    {
+        var options = Options(maxProbes: 2);
+        await TripAndAcquireAsync("svc", "node-a", options);
+        await AcquireAsync("svc", "node-b", options);
+        await Store.SetCooldownAsync("svc", TimeSpan.FromSeconds(30), "node-a", Ct);
+
+        var keys = (await redis.CliAsync("--scan", "--pattern", _prefix + "*")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains(_prefix + "{cb:svc}", keys);
+        Assert.Contains(_prefix + "{cb:svc}:probe:1", keys);
+        Assert.Contains(_prefix + "{cb:svc}:cooldown", keys);
+        var slots = new HashSet<string>();
+        foreach (var key in keys)
+        {
+            slots.Add(_connection!.HashSlot(key).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Assert.Single(slots);
+    }
+
+    [Fact]
+    public async Task Record_ScriptReplyAndChannelMessage_OneWireFormat()
+    {
+        var received = new TaskCompletionSource<FleetStateRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var subscription = await Store.SubscribeAsync(r => received.TrySetResult(r), Ct);
+
+        var replied = await Store.ReportTripAsync("svc", "node-a", "HTTP 503", Options(), Ct);
+        var published = await received.Task.WaitAsync(Bound, Ct);
+
+        // One script run, one clock reading: the reply and the message are the same record.
+        Assert.Equal(replied, published);
     }
 }

@@ -1,1 +1,0 @@
-return redis.call("INCRBY", KEYS[1], ARGV[1])
