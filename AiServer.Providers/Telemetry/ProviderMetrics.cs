@@ -5,7 +5,8 @@ namespace AiServer.Providers.Telemetry;
 /// <summary>
 /// The <c>AiServer.Providers</c> meter: <c>database_response_time_ms</c> (gauge, the last Supabase call's latency, the
 /// health probe's included; 0 until the first call, so the seeds' DatabaseSlowResponse alert has a series from the first
-/// scrape) and <c>database.request.duration</c> (histogram of the same latencies, in ms). The gauge has no unit on
+/// scrape) and <c>database.request.duration</c> (histogram of the same latencies in seconds, Prometheus'
+/// base unit: <c>database_request_duration_seconds</c>). The gauge has no unit on
 /// purpose: the Prometheus exporter would append <c>_milliseconds</c> to a name that already says <c>ms</c>.
 /// </summary>
 internal sealed class ProviderMetrics : IDisposable
@@ -25,13 +26,13 @@ internal sealed class ProviderMetrics : IDisposable
             () => Volatile.Read(ref _lastDatabaseMilliseconds),
             unit: null,
             description: "Latency of the last Supabase (PostgREST) call in milliseconds.");
-        _databaseDuration = _meter.CreateHistogram<double>("database.request.duration", "ms", "Latency of Supabase (PostgREST) calls in milliseconds.");
+        _databaseDuration = _meter.CreateHistogram<double>("database.request.duration", "s", "Latency of Supabase (PostgREST) calls in seconds.");
     }
 
     public void RecordDatabaseCall(string operation, string table, double milliseconds, bool success)
     {
         Volatile.Write(ref _lastDatabaseMilliseconds, milliseconds);
-        _databaseDuration.Record(milliseconds, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("table", table), new KeyValuePair<string, object?>("outcome", success ? "success" : "error"));
+        _databaseDuration.Record(milliseconds / 1000, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("table", table), new KeyValuePair<string, object?>("outcome", success ? "success" : "error"));
     }
 
     public void Dispose() => _meter.Dispose();
