@@ -88,6 +88,12 @@ public sealed class DefaultEndpointsTests : IAsyncLifetime
         Assert.DoesNotContain("http_requests_total{method=\"GET\",route=\"/health\"", text, StringComparison.Ordinal);
         Assert.Contains("\nhttp_request_errors_total{method=\"GET\",route=\"unmatched\",status=\"500\"} 0\n", text, StringComparison.Ordinal);
         Assert.Contains("\ndotnet_assembly_count_value ", text, StringComparison.Ordinal);
+        foreach (var breaker in new[] { "replicate", "supabase", "elevenlabs", "synclabs", "huggingface", "bfl", "file-download" })
+        {
+            Assert.Matches($"\ncircuit_breaker_failures_total{{name=\"{breaker}\"}} \\d+\n", text);
+            Assert.Matches($"\ncircuit_breaker_state{{name=\"{breaker}\"}} \\d\n", text);
+        }
+
         foreach (var name in new[] { "process_uptime_seconds", "process_resident_memory_bytes", "process_managed_heap_bytes", "process_cpu_seconds_total" })
         {
             Assert.Contains($"\n{name} ", text, StringComparison.Ordinal);
