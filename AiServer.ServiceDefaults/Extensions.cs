@@ -119,20 +119,20 @@ public static class Extensions
             Predicate = static r => r.Tags.Contains(HealthTags.Live),
             ResponseWriter = HealthJsonWriter.WriteSummaryAsync,
         };
-        app.MapHealthChecks("/health", live).WithName("Health").WithSummary("Basic health for Docker: 200 while the process serves.");
-        app.MapHealthChecks("/health/live", live).WithName("HealthLive").WithSummary("Liveness: the process responds; never checks dependencies.");
-        app.MapHealthChecks("/alive", live).WithName("Alive").WithSummary("Aspire's liveness alias of /health/live.");
+        app.MapHealthChecks("/health", live).GetOrHead().WithName("Health").WithSummary("Basic health for Docker: 200 while the process serves.");
+        app.MapHealthChecks("/health/live", live).GetOrHead().WithName("HealthLive").WithSummary("Liveness: the process responds; never checks dependencies.");
+        app.MapHealthChecks("/alive", live).GetOrHead().WithName("Alive").WithSummary("Aspire's liveness alias of /health/live.");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = static r => r.Tags.Contains(HealthTags.Ready),
             ResponseWriter = HealthJsonWriter.WriteDetailedAsync,
-        }).WithName("HealthReady").WithSummary("Readiness: dependencies reachable, state loaded, not draining; 503 otherwise.");
+        }).GetOrHead().WithName("HealthReady").WithSummary("Readiness: dependencies reachable, state loaded, not draining; 503 otherwise.");
         app.Use(static next => http => HealthRefresh.InvokeAsync(http, next));
         app.MapHealthChecks(HealthRefresh.DetailedPath, new HealthCheckOptions
         {
             Predicate = static r => r.Tags.Contains(HealthTags.Detailed),
             ResponseWriter = HealthJsonWriter.WriteDetailedAsync,
-        }).WithName("HealthDetailed").WithSummary("Every component with status, response time and details; ?refresh=true (admin token) probes afresh.");
+        }).GetOrHead().WithName("HealthDetailed").WithSummary("Every component with status, response time and details; ?refresh=true (admin token) probes afresh.");
 
         app.MapMetricsEndpoints();
         app.MapCircuitBreakerEndpoints();
@@ -150,11 +150,20 @@ public static class Extensions
         return app;
     }
 
+    /// <summary>
+    /// Probe and scrape endpoints answer GET and HEAD (what load balancers and monitors send) and 405 to anything
+    /// else, instead of running the checks for a TRACE or a DELETE.
+    /// </summary>
+    internal static TBuilder GetOrHead<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+
     private static void MapMetricsEndpoints(this WebApplication endpoints)
     {
-        endpoints.MapPrometheusScrapingEndpoint("/metrics")
+        endpoints.MapPrometheusScrapingEndpoint("/metrics").GetOrHead()
             .WithName("Metrics").WithSummary("Prometheus text format (OpenTelemetry's Prometheus exporter).");
         endpoints.MapGet("/metrics/json", static (MetricsScraper scraper) => TypedResults.Json(MetricsJson.Shape(scraper.Collect()), MetricsJson.Options))
+            .GetOrHead()
             .WithName("MetricsJson").WithSummary("The same metrics as JSON, for dashboards.");
     }
 }

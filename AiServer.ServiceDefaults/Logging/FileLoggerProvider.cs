@@ -45,14 +45,43 @@ internal sealed class FileLoggerProvider : ILoggerProvider
             sb.Append('[').Append(eventId.Id).Append(']');
         }
 
-        sb.Append("] ").Append(message.ReplaceLineEndings(" "));
+        sb.Append("] ");
+        AppendEscaped(sb, message.ReplaceLineEndings(" "));
         if (exception is not null)
         {
-            sb.Append('\n').Append(exception);
+            // The stack keeps its lines; control characters in its messages are escaped like the message's.
+            sb.Append('\n');
+            foreach (var line in exception.ToString().Split('\n'))
+            {
+                AppendEscaped(sb, line.TrimEnd('\r'));
+                sb.Append('\n');
+            }
+
+            sb.Length--;
         }
 
         sb.Append('\n');
         _queue.Writer.TryWrite(sb.ToString());
+    }
+
+    /// <summary>
+    /// Appends text with every control character (NUL, ESC, DEL, ...) written as <c>\uXXXX</c>: user-supplied text (a
+    /// breaker reason, a header, a provider's error message) can neither forge log lines nor turn the file into one that
+    /// <c>grep</c> calls binary. Tabs stay.
+    /// </summary>
+    internal static void AppendEscaped(StringBuilder sb, string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) && c != '\t')
+            {
+                sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
     }
 
     private static string LevelText(LogLevel level) => level switch

@@ -21,6 +21,7 @@ public static class CircuitBreakerEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/metrics/circuit-breakers", GetCircuitBreakers)
+            .GetOrHead()
             .WithName("GetCircuitBreakers")
             .WithSummary("Fleet state of every circuit breaker plus this instance's counters.");
         return endpoints;

@@ -36,6 +36,28 @@ public sealed class DefaultEndpointsTests : IAsyncLifetime
         Assert.Equal("healthy", json.RootElement.GetProperty("status").GetString());
     }
 
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/health/live")]
+    [InlineData("/alive")]
+    [InlineData("/health/ready")]
+    [InlineData("/health/detailed")]
+    [InlineData("/metrics")]
+    [InlineData("/metrics/json")]
+    [InlineData("/metrics/circuit-breakers")]
+    public async Task ProbeAndScrapeEndpoints_HeadAnswersAndOtherMethodsAre405(string path)
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        using var head = await _app.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path), ct);
+        Assert.True(head.StatusCode == HttpStatusCode.OK, $"HEAD {path} answered {(int)head.StatusCode}");
+        foreach (var method in new[] { HttpMethod.Trace, HttpMethod.Delete, HttpMethod.Post, HttpMethod.Put })
+        {
+            using var response = await _app.Client.SendAsync(new HttpRequestMessage(method, path), ct);
+            Assert.True(response.StatusCode == HttpStatusCode.MethodNotAllowed, $"{method} {path} answered {(int)response.StatusCode}, expected 405");
+        }
+    }
+
     [Fact]
     public async Task Ready_NotDraining_Returns200WithDrainingCheck()
     {

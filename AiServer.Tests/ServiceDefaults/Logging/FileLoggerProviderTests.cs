@@ -25,6 +25,27 @@ public sealed class FileLoggerProviderTests
     }
 
     [Fact]
+    public async Task Log_ControlCharactersInUserText_AreEscapedSoTheFileStaysGreppableText()
+    {
+        // Arrange: a forced-open reason with a NUL, an escape sequence and a forged second line.
+        var path = Path.Combine(Directory.CreateTempSubdirectory("aiserver-log-").FullName, "logs", "app.log");
+        var provider = new FileLoggerProvider(Options.Create(new FileLoggerOptions { Path = path }), TimeProvider.System);
+        var logger = provider.CreateLogger("AiServer.Resilience");
+
+        // Act
+        logger.LogError("Manual action: force-open by {Reason}", "ops\0\u001b[31m\rERROR forged\ttab\u007f");
+        logger.LogError(new InvalidOperationException("bad\0byte"), "Failed");
+        provider.Dispose();
+
+        // Assert: no control character but newline and tab reaches the file, and the escapes say what was there.
+        var bytes = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(bytes, b => b < 0x20 && b != (byte)'\n' && b != (byte)'\t' || b == 0x7f);
+        var lines = await File.ReadAllLinesAsync(path, TestContext.Current.CancellationToken);
+        Assert.Contains(lines, l => l.EndsWith("Manual action: force-open by ops\\u0000\\u001b[31m ERROR forged\ttab\\u007f", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("System.InvalidOperationException: bad\\u0000byte", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Log_FolderRemovedWhileRunning_RecoversAndKeepsWriting()
     {
         var dir = Path.Combine(Directory.CreateTempSubdirectory("aiserver-log-").FullName, "logs");
