@@ -9,7 +9,12 @@ namespace AiServer.ProviderEmulator.Apis;
 /// <summary>The emulator's own control API under <c>/_emulator</c>: faults, recorded requests, webhook log, reset.</summary>
 public static class ControlApi
 {
-    private static readonly JsonSerializerOptions StrictJson = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
+    // Strict: unknown fields and numbers sent as strings ("statusCode":"500") are refused, naming the field.
+    private static readonly JsonSerializerOptions StrictJson = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+    };
 
     public static IEndpointRouteBuilder MapControlApi(this IEndpointRouteBuilder app)
     {
@@ -35,7 +40,9 @@ public static class ControlApi
         }
         catch (JsonException ex)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The body must be a JSON fault object: " + ex.Message] });
+            // "$.statusCode" names the field whose value has the wrong type; anything else is about the body as a whole.
+            var field = ex.Path is ['$', '.', .. var name] && name.All(char.IsAsciiLetterOrDigit) ? name : "body";
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = ["The body must be a JSON fault object: " + ex.Message] });
         }
 
         if (body is null)

@@ -75,6 +75,11 @@ internal sealed class FaultStore(TimeProvider time) : IResettable
             errors["count"] = ["count must be at least 1."];
         }
 
+        if (request.Method is { } method && !IsHttpMethodToken(method.Trim()))
+        {
+            errors["method"] = ["method must be an HTTP method name such as GET or POST (letters only), or left out for any method."];
+        }
+
         var path = string.IsNullOrWhiteSpace(request.Path) ? "*" : request.Path.Trim();
         if (path != "*" && !path.StartsWith('/'))
         {
@@ -169,4 +174,8 @@ internal sealed class FaultStore(TimeProvider time) : IResettable
     private static Regex Glob(string pattern) =>
         new("^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
+
+    /// <summary>An HTTP method as a client sends it: 1 to 20 ASCII letters (no spaces, no separators).</summary>
+    private static bool IsHttpMethodToken(string method) =>
+        method.Length is > 0 and <= 20 && method.All(char.IsAsciiLetter);
 }

@@ -19,8 +19,12 @@ public sealed class ControlApiTests(EmulatorFixture emulator) : IAsyncLifetime
     [InlineData("""{"provider":"replicate","kind":"latency"}""", "latencyMs")]
     [InlineData("""{"provider":"replicate","kind":"error","count":0}""", "count")]
     [InlineData("""{"provider":"replicate","kind":"error","path":"v1"}""", "path")]
-    [InlineData("""{"provider":"replicate","kind":"error","unknown":1}""", "body")]
+    [InlineData("""{"provider":"replicate","kind":"error","unknown":1}""", "unknown")]
     [InlineData("""not json""", "body")]
+    [InlineData("""{"provider":"replicate","kind":"error","statusCode":"500"}""", "statusCode")]
+    [InlineData("""{"provider":"replicate","kind":"error","rate":"1"}""", "rate")]
+    [InlineData("""{"provider":"replicate","kind":"error","method":"FOO BAR"}""", "method")]
+    [InlineData("""{"provider":"replicate","kind":"error","method":"GET\r\nX: y"}""", "method")]
     public async Task AddFault_BadInput_Returns400ProblemJsonNamingTheField(string body, string field)
     {
         using var response = await emulator.Control.PostJsonAsync("_emulator/faults", body);
