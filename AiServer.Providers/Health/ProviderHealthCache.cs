@@ -16,6 +16,9 @@ internal sealed class ProviderHealthCache(TimeProvider time, IOptions<ProviderHe
     private readonly ConcurrentDictionary<string, Lazy<Task<ProbeOutcome>>> _inFlight = new(StringComparer.Ordinal);
     private long _generation;
 
+    /// <summary>The deadline of one probe (<see cref="ProviderHealthOptions.ProbeTimeout"/>).</summary>
+    public TimeSpan ProbeTimeout => options.Value.ProbeTimeout;
+
     public bool TryGet(string name, out HealthCheckResult result, out DateTimeOffset probedAt)
     {
         if (_entries.TryGetValue(name, out var entry) && time.GetUtcNow() - entry.ProbedAt < options.Value.CacheDuration)

@@ -39,7 +39,7 @@ internal sealed class ProviderHealthCheck(
         }
 
         // Shared by every concurrent caller; each caller stops waiting on its own token, the probe itself is bounded
-        // by the provider pipeline's total timeout and is not cancelled because one caller went away.
+        // by the probe deadline (ProviderHealthOptions.ProbeTimeout) and is not cancelled because one caller went away.
         var outcome = await cache.ProbeOnceAsync(provider, ProbeAsync).WaitAsync(cancellationToken).ConfigureAwait(false);
         return outcome.Cacheable
             ? WithData(outcome.Result, ("cached", false), ("probedAt", outcome.ProbedAt.ToString("O", CultureInfo.InvariantCulture)))
@@ -50,9 +50,19 @@ internal sealed class ProviderHealthCheck(
     {
         var now = time.GetUtcNow();
         HealthCheckResult result;
+        using var deadline = new CancellationTokenSource(cache.ProbeTimeout, time);
         try
         {
-            result = await probe(CancellationToken.None).ConfigureAwait(false);
+            result = await probe(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested && ex is OperationCanceledException or ProviderException)
+        {
+            // The provider did not answer in time: unhealthy, and cached like any verdict so that the next health
+            // requests answer at once instead of waiting again.
+            ProviderLog.ProbeFailed(logger, provider, "timed out");
+            result = HealthCheckResult.Unhealthy(
+                $"{provider} did not answer the health probe within {cache.ProbeTimeout.TotalSeconds:0.#} s (timed out).",
+                data: new Dictionary<string, object> { ["timedOut"] = true });
         }
         catch (ProviderUnavailableException ex) when (ex.BreakerRejected)
         {

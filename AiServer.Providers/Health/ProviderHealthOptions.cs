@@ -11,4 +11,12 @@ public sealed class ProviderHealthOptions
     /// <summary>How long a probe result is reused before the provider is called again (default 30 s).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long one probe may take (default 3 s). A provider that has not answered by then is reported unhealthy with
+    /// "timed out", so <c>/health/detailed</c> answers within a few seconds whatever a provider does (its pipeline's
+    /// own timeouts are far longer: 120 s in total for Replicate).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

@@ -34,6 +34,32 @@ public sealed class ProviderHealthCheckTests(ProviderEmulatorFixture emulator) :
     }
 
     [Fact]
+    public async Task CheckHealthAsync_ProviderHangs_AnswersAtTheProbeDeadlineWithTimedOutAndCachesIt()
+    {
+        // Arrange: Replicate accepts connections and never answers (the pipeline alone would wait up to its 30 s here,
+        // 120 s in production); the probe deadline is 1 s.
+        await using var host = await ProviderTestHost.StartAsync(emulator, new Dictionary<string, string?> { ["Providers:Health:ProbeTimeout"] = "00:00:01" });
+        await emulator.AddFaultAsync(new { provider = "replicate", kind = "hang" });
+        try
+        {
+            // Act: bounded waits far below the pipeline's 30 s, so a check that ignored the deadline fails here.
+            var report = await host.Get<HealthCheckService>().CheckHealthAsync(r => r.Name == "replicate", Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            var again = await host.Get<HealthCheckService>().CheckHealthAsync(r => r.Name == "replicate", Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+
+            // Assert: unhealthy with "timed out", then the cached verdict.
+            var entry = report.Entries["replicate"];
+            Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+            Assert.Contains("timed out", entry.Description, StringComparison.Ordinal);
+            Assert.Equal(HealthStatus.Unhealthy, again.Entries["replicate"].Status);
+            Assert.Equal(true, again.Entries["replicate"].Data["cached"]);
+        }
+        finally
+        {
+            await emulator.ResetAsync();
+        }
+    }
+
+    [Fact]
     public async Task CheckHealthAsync_Emulator_EveryProviderHealthy()
     {
         await using var host = await ProviderTestHost.StartAsync(emulator);

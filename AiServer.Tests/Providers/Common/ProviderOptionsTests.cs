@@ -40,6 +40,7 @@ public sealed class ProviderOptionsTests
         Assert.Empty(download.AllowedHosts);
         Assert.Contains("image/*", download.EffectiveContentTypes);
         Assert.Equal(TimeSpan.FromSeconds(30), new ProviderHealthOptions().CacheDuration);
+        Assert.Equal(TimeSpan.FromSeconds(3), new ProviderHealthOptions().ProbeTimeout);
         Assert.False(replicate.IsConfigured);
     }
 
@@ -58,6 +59,7 @@ public sealed class ProviderOptionsTests
     [InlineData("Providers:Replicate:MaxResponseBytes", "10", "Providers:Replicate:MaxResponseBytes: must be between 1024 and")]
     [InlineData("Providers:HuggingFace:MaxEventBytes", "10", "Providers:HuggingFace:MaxEventBytes: must be between 1024 and")]
     [InlineData("Providers:Health:CacheDuration", "02:00:00", "Providers:Health:CacheDuration")]
+    [InlineData("Providers:Health:ProbeTimeout", "00:00:00", "Providers:Health:ProbeTimeout")]
     public async Task AddAiProviders_InvalidValue_FailsAtStartNamingTheKey(string key, string value, string message)
     {
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => ProviderTestHost.StartAsync(new Dictionary<string, string?> { [key] = value }));
