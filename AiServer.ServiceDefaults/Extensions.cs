@@ -85,6 +85,24 @@ public static class Extensions
         services.AddValidatedOptions<MemoryHealthOptions>(MemoryHealthOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryHealthOptions>, HealthOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileSystemHealthOptions>, HealthOptionsValidator>());
+        services.AddValidatedOptions<HealthDeadlineOptions>(HealthDeadlineOptions.SectionName);
+        services.AddOptions<HealthCheckServiceOptions>().PostConfigure<IOptions<HealthDeadlineOptions>>(static (checks, deadlines) =>
+        {
+            // Every check but liveness gets a deadline, whoever registered it (Aspire's Redis check included), so the
+            // health endpoints answer within a bound whatever a dependency does.
+            // The deadline is chosen when the check runs: a later PostConfigure may still tag a registration (the Redis
+            // client tags Aspire's check ready).
+            foreach (var registration in checks.Registrations)
+            {
+                var factory = registration.Factory;
+                registration.Factory = sp => registration.Tags.Contains(HealthTags.Live) && !registration.Tags.Contains(HealthTags.Ready)
+                    ? factory(sp)
+                    : new DeadlineHealthCheck(
+                        factory(sp),
+                        registration.Tags.Contains(HealthTags.Ready) ? deadlines.Value.Ready : deadlines.Value.Detailed,
+                        sp.GetRequiredService<TimeProvider>());
+            }
+        });
         services.AddHealthChecks()
             .AddCheck("self", static () => HealthCheckResult.Healthy("serving"), [HealthTags.Live])
             .AddCheck<DrainingHealthCheck>("draining", tags: [HealthTags.Ready])
