@@ -86,6 +86,17 @@ public static class Extensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryHealthOptions>, HealthOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileSystemHealthOptions>, HealthOptionsValidator>());
         services.AddValidatedOptions<HealthDeadlineOptions>(HealthDeadlineOptions.SectionName);
+
+        // Health in the log is edge-triggered (HealthStateLogPublisher, on a timer over the readiness checks); ASP.NET
+        // Core's own line per check per request would let unauthenticated probe traffic flood the log.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthCheckPublisher, HealthStateLogPublisher>());
+        services.Configure<HealthCheckPublisherOptions>(static publisher =>
+        {
+            publisher.Delay = TimeSpan.FromSeconds(2);
+            publisher.Period = TimeSpan.FromSeconds(10);
+            publisher.Predicate = static r => r.Tags.Contains(HealthTags.Ready);
+        });
         services.AddOptions<HealthCheckServiceOptions>().PostConfigure<IOptions<HealthDeadlineOptions>>(static (checks, deadlines) =>
         {
             // Every check but liveness gets a deadline, whoever registered it (Aspire's Redis check included), so the
