@@ -182,10 +182,13 @@ internal sealed class FleetSyncService : BackgroundService, IFleetLink
     private async Task<bool> RestoreAsync(FleetCircuitBreaker breaker, CancellationToken token)
     {
         var snapshot = breaker.Snapshot;
+
+        // A forced state is restored in its opener's name, not as this instance's own action.
+        var opener = string.IsNullOrEmpty(snapshot.OpenedBy) ? _instanceId : snapshot.OpenedBy;
         FleetStateRecord result = snapshot.Forced switch
         {
-            ForcedState.Open => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceOpen, _instanceId, snapshot.Reason, breaker.Options, token).ConfigureAwait(false),
-            ForcedState.Closed => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceClose, _instanceId, snapshot.Reason, breaker.Options, token).ConfigureAwait(false),
+            ForcedState.Open => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceOpen, opener, snapshot.Reason, breaker.Options, token).ConfigureAwait(false),
+            ForcedState.Closed => await _store.ApplyManualAsync(breaker.Name, ManualAction.ForceClose, opener, snapshot.Reason, breaker.Options, token).ConfigureAwait(false),
             _ => await _store.ReportTripAsync(breaker.Name, _instanceId, snapshot.Reason ?? "opened while Redis was unreachable", breaker.Options, token).ConfigureAwait(false),
         };
         breaker.ApplyFleet(result, authoritative: true);

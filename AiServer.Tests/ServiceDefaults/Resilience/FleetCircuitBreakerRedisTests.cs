@@ -336,6 +336,46 @@ public sealed class FleetCircuitBreakerRedisTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task ForcedOpen_RedisRestartsEmpty_TheOriginalOpenerAndReasonSurvive()
+    {
+        // Arrange: an operator's instance forces svc open and goes away (a rolling update replaced it); the fleet keeps
+        // the forced state, naming that instance as the opener.
+        await using var server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using var fleet = await StartFleetAsync(server.ConnectionString, 2, Breaker("svc"));
+        await using (var gone = await FleetNode.StartAsync(server.ConnectionString, fleet.Prefix, "node-gone", Breaker("svc")))
+        {
+            await Wait.UntilAsync(() => gone.Sync.IsConnected, Bound, "node-gone to connect");
+            await gone.Breaker("svc").ForceOpenAsync("isolating a bad release", TestContext.Current.CancellationToken);
+            Assert.False(gone.Breaker("svc").HasPendingManual, "the force-open should have reached Redis");
+        }
+
+        foreach (var node in fleet.Nodes)
+        {
+            await Wait.UntilAsync(() => node.Breaker("svc").Snapshot is { IsLocal: false, Forced: ForcedState.Open }, Bound, $"{node.Id} to see the force-open");
+        }
+
+        var opener = fleet[0].Breaker("svc").Snapshot.OpenedBy;
+        Assert.False(string.IsNullOrEmpty(opener), "the forced state should name its opener");
+        Assert.DoesNotContain(fleet.Nodes, n => n.Id == opener);
+
+        // Act: Redis comes back without its data; a node that did not force it restores the forced state.
+        server.Kill();
+        await server.RestartAsync(TestContext.Current.CancellationToken);
+
+        // Assert: the restored record in Redis still names the original opener and its reason, and so does every node.
+        await Wait.UntilAsync(async () => (await server.CliAsync("HGET", fleet.Prefix + "{cb:svc}", "openedBy")).Contains(opener!, StringComparison.Ordinal),
+            Bound, "Redis to hold the original opener again");
+        Assert.Contains("isolating a bad release", await server.CliAsync("HGET", fleet.Prefix + "{cb:svc}", "reason"), StringComparison.Ordinal);
+        foreach (var node in fleet.Nodes)
+        {
+            await Wait.UntilAsync(() => node.Sync.IsConnected && node.Breaker("svc").Snapshot is { IsLocal: false, Forced: ForcedState.Open },
+                Bound, $"{node.Id} to see the forced state restored after Redis lost its data");
+            Assert.Equal(opener, node.Breaker("svc").Snapshot.OpenedBy);
+            Assert.Equal("isolating a bad release", node.Breaker("svc").Snapshot.Reason);
+        }
+    }
+
+    [Fact]
     public async Task ForceOpen_WhileRedisDown_HoldsLocallyAndReachesFleetWhenBack()
     {
         await using var server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
