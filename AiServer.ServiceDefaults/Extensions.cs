@@ -39,6 +39,7 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
         builder.AddGracefulShutdown();
         builder.AddFleetCircuitBreakers();
+        builder.Services.TryAddSingleton<BreakerAuditTrail>();
         builder.AddServiceDiscovery();
         builder.Services.AddProblemDetails();
         return builder;

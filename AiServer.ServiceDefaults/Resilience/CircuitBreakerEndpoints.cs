@@ -54,6 +54,11 @@ public static class CircuitBreakerEndpoints
         admin.MapPost("/{name}/reset", ResetAsync)
             .WithName("ResetCircuitBreaker")
             .WithSummary("Releases any override and closes the circuit fleet-wide.");
+        endpoints.MapGet("/admin/audit", GetAuditAsync)
+            .AddEndpointFilter(RequireAdminTokenAsync)
+            .GetOrHead()
+            .WithName("GetBreakerAudit")
+            .WithSummary("The fleet-wide audit trail of manual breaker actions, newest first (?limit=1..1000, default 100).");
         return endpoints;
     }
 
@@ -70,16 +75,39 @@ public static class CircuitBreakerEndpoints
         });
     }
 
-    internal static Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ForceOpenAsync(string name, string? reason, ICircuitBreakerRegistry registry, CancellationToken cancellationToken) =>
-        ApplyAsync(name, registry, b => b.ForceOpenAsync(reason ?? "forced open by an operator", cancellationToken));
+    internal static Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ForceOpenAsync(string name, string? reason, ICircuitBreakerRegistry registry, HttpContext http, CancellationToken cancellationToken)
+    {
+        reason ??= "forced open by an operator";
+        return ApplyAsync(name, registry, http, "force-open", reason, b => b.ForceOpenAsync(reason, cancellationToken));
+    }
 
-    internal static Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ForceCloseAsync(string name, string? reason, ICircuitBreakerRegistry registry, CancellationToken cancellationToken) =>
-        ApplyAsync(name, registry, b => b.ForceCloseAsync(reason ?? "forced closed by an operator", cancellationToken));
+    internal static Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ForceCloseAsync(string name, string? reason, ICircuitBreakerRegistry registry, HttpContext http, CancellationToken cancellationToken)
+    {
+        reason ??= "forced closed by an operator";
+        return ApplyAsync(name, registry, http, "force-close", reason, b => b.ForceCloseAsync(reason, cancellationToken));
+    }
 
-    internal static Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ResetAsync(string name, ICircuitBreakerRegistry registry, CancellationToken cancellationToken) =>
-        ApplyAsync(name, registry, b => b.ResetAsync(cancellationToken));
+    internal static Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ResetAsync(string name, ICircuitBreakerRegistry registry, HttpContext http, CancellationToken cancellationToken) =>
+        ApplyAsync(name, registry, http, "reset", string.Empty, b => b.ResetAsync(cancellationToken));
 
-    private static async Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ApplyAsync(string name, ICircuitBreakerRegistry registry, Func<ICircuitBreaker, Task> action)
+    internal static async Task<Results<Ok<BreakerAuditView>, ValidationProblem, NotFound>> GetAuditAsync(IServiceProvider services, int? limit)
+    {
+        if (limit is < 1 or > 1000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["limit must be between 1 and 1000."] });
+        }
+
+        if (services.GetService<BreakerAuditTrail>() is not { } audit)
+        {
+            return TypedResults.NotFound(); // AddServiceDefaults() registers the trail; a bare breaker setup has none
+        }
+
+        var (source, entries) = await audit.ReadAsync(limit ?? 100).ConfigureAwait(false);
+        return TypedResults.Ok(new BreakerAuditView(source, entries));
+    }
+
+    private static async Task<Results<Ok<CircuitBreakerView>, ProblemHttpResult>> ApplyAsync(
+        string name, ICircuitBreakerRegistry registry, HttpContext http, string verb, string reason, Func<ICircuitBreaker, Task> action)
     {
         if (!registry.TryGet(name, out var breaker))
         {
@@ -90,6 +118,13 @@ public static class CircuitBreakerEndpoints
         }
 
         await action(breaker).ConfigureAwait(false);
+        if (http.RequestServices.GetService<BreakerAuditTrail>() is { } audit)
+        {
+            // Who: the holder of the admin token, seen from this address (the token names no person).
+            var actor = "admin-token@" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            await audit.RecordAsync(verb, breaker.Name, reason, (registry as CircuitBreakerRegistry)?.InstanceId ?? "unknown", actor).ConfigureAwait(false);
+        }
+
         return TypedResults.Ok(CircuitBreakerView.From(breaker.GetStats()));
     }
 
