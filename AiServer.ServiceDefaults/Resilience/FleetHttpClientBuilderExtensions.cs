@@ -21,7 +21,7 @@ public static class FleetHttpClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(breakerName);
-        FleetCircuitBreakerHostingExtensions.AddCore(builder.Services, null);
+        FleetCircuitBreakerHostingExtensions.AddCore(builder.Services);
         var options = new FleetHttpResilienceOptions();
         configure?.Invoke(options);
         options.Validate(builder.Name);

@@ -4,7 +4,9 @@ using AiServer.ServiceDefaults.Resilience;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Registry;
 using Polly.Retry;
@@ -104,6 +106,21 @@ public sealed class FleetHttpPipelineCompositionTests
             retry => Assert.Equal(3, Assert.IsType<HttpRetryStrategyOptions>(retry.Options).MaxRetryAttempts),
             breaker => Assert.IsType<HttpCircuitBreakerStrategyOptions>(breaker.Options),
             attempt => Assert.Equal(TimeSpan.FromSeconds(10), Assert.IsType<HttpTimeoutStrategyOptions>(attempt.Options).Timeout));
+    }
+
+    [Fact]
+    public async Task ServiceDefaultsAndProviders_Registration_BreakersAndTheirHealthCheckOnce()
+    {
+        // Arrange + Act: the api's and the workers' Program.cs, no marker types in between.
+        await using var services = Services([]);
+
+        // Assert
+        var checks = services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
+        Assert.Single(checks, c => c.Name == BreakerSyncHealthCheck.Name);
+        Assert.Equal(checks.Count, checks.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count());
+        Assert.Same(services.GetRequiredService<CircuitBreakerRegistry>(), services.GetRequiredService<ICircuitBreakerRegistry>());
+        Assert.Single(services.GetServices<ICircuitBreakerRegistry>());
+        Assert.Single(services.GetServices<CircuitBreakerRegistry>());
     }
 
     /// <summary>

@@ -28,7 +28,8 @@ public sealed class FleetSyncServiceTests : IDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(_logs));
-        FleetCircuitBreakerHostingExtensions.AddCore(services, configuration);
+        FleetCircuitBreakerHostingExtensions.AddCore(services);
+        services.AddOptions<FleetSyncOptions>().BindConfiguration(FleetSyncOptions.SectionName);
         services.AddSingleton<IFleetStateStore>(_store);
         services.AddSingleton<FleetSyncService>();
         _services = services.BuildServiceProvider();
