@@ -14,7 +14,7 @@ public sealed class FleetResilienceHandlerTests : IDisposable
 {
     private const string ClientName = "provider";
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimerTrackingFakeTimeProvider _time = new();
     private readonly List<HttpRequestMessage> _sent = [];
     private ServiceProvider? _services;
     private Func<int, HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> _respond =
