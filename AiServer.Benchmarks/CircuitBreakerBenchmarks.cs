@@ -10,7 +10,7 @@ namespace AiServer.Benchmarks;
 /// Polly's own circuit breaker against the fleet breaker: the CLOSED hot path (goal: at most 1.2x Polly, 0 bytes) and
 /// rejection when OPEN (goal: under 1 us, nothing thrown: both return the rejection as an outcome).
 /// The main rows use typed pipelines (<c>ResiliencePipeline&lt;T&gt;</c>), the shape production uses
-/// (<c>FleetResilienceHandler</c> runs a <c>ResiliencePipeline&lt;HttpResponseMessage&gt;</c>); the "untyped" rows show
+/// (provider clients run a <c>ResiliencePipeline&lt;HttpResponseMessage&gt;</c> in the Http.Resilience handler); the "untyped" rows show
 /// what Polly's bridge into an untyped pipeline costs both breakers (it boxes a value-type result).
 /// </summary>
 [MemoryDiagnoser]

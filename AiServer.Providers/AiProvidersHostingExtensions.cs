@@ -27,20 +27,14 @@ public static class AiProvidersHostingExtensions
     /// Registers every provider client (typed, from DI), its validated options (<c>Providers:{Name}</c>, with the seeds'
     /// environment variables as fallbacks), its named <see cref="HttpClient"/> with the fleet resilience handler (the
     /// provider's breaker and retry preset), the file downloader, and one cached, breaker-aware health check per provider
-    /// (tag <see cref="HealthTags.Detailed"/>). Safe to call more than once.
+    /// (tag <see cref="HealthTags.Detailed"/>). Call it once, after <c>AddServiceDefaults()</c>, which adds the fleet
+    /// breakers the clients use.
     /// </summary>
     /// <param name="builder">The host builder.</param>
     public static IHostApplicationBuilder AddAiProviders(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        if (services.Any(d => d.ServiceType == typeof(AiProvidersMarker)))
-        {
-            return builder;
-        }
-
-        services.AddSingleton<AiProvidersMarker>();
-        builder.AddFleetCircuitBreakers();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ProviderMetrics>();
@@ -200,7 +194,4 @@ public static class AiProvidersHostingExtensions
         // Values the validator rejects at start fall back to the default here.
         return options.MaxResponseBytes is >= 1024 and <= int.MaxValue ? options.MaxResponseBytes : ProviderClientOptions.DefaultMaxResponseBytes;
     }
-
-    /// <summary>Marks that <see cref="AddAiProviders"/> ran.</summary>
-    private sealed class AiProvidersMarker;
 }

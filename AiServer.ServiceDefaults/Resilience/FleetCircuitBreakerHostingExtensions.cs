@@ -17,22 +17,21 @@ public static class FleetCircuitBreakerHostingExtensions
     /// validated options for the presets and configured names, the <c>breaker-sync</c> health check (tags
     /// <see cref="HealthTags.Ready"/> and <see cref="HealthTags.Detailed"/>), and, when <c>ConnectionStrings:redis</c>
     /// is configured and <c>CircuitBreakerSync:Enabled</c> is not false, the Redis-backed fleet sync.
-    /// Self-contained: safe to call more than once.
+    /// Call it once per host: <c>AddServiceDefaults()</c> does.
     /// </summary>
     /// <param name="builder">The host builder.</param>
     public static IHostApplicationBuilder AddFleetCircuitBreakers(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        if (services.Any(d => d.ServiceType == typeof(FleetCircuitBreakerMarker)))
+        AddCore(services);
+        services.AddOptions<FleetSyncOptions>().BindConfiguration(FleetSyncOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        var sync = builder.Configuration.GetSection(FleetSyncOptions.SectionName).Get<FleetSyncOptions>() ?? new FleetSyncOptions();
+        foreach (var name in CircuitBreakerRegistry.KnownNames(builder.Configuration, sync))
         {
-            return builder;
+            services.AddOptions<CircuitBreakerOptions>(name).ValidateDataAnnotations().ValidateOnStart();
         }
 
-        services.AddSingleton<FleetCircuitBreakerMarker>();
-        AddCore(services, builder.Configuration);
-
-        var sync = builder.Configuration.GetSection(FleetSyncOptions.SectionName).Get<FleetSyncOptions>() ?? new FleetSyncOptions();
         if (sync.Enabled && FleetStoreFactory.TryRegister(builder))
         {
             services.AddSingleton<FleetSyncService>();
@@ -47,37 +46,25 @@ public static class FleetCircuitBreakerHostingExtensions
         return builder;
     }
 
-    /// <summary>The services every use of the breakers needs (also added by <c>AddFleetResilienceHandler</c>).</summary>
-    internal static void AddCore(IServiceCollection services, IConfiguration? configuration)
+    /// <summary>
+    /// The services every use of the breakers needs, each added only if absent, so the HTTP pipeline
+    /// (<c>AddFleetResilienceHandler</c>, once per client) and <see cref="AddFleetCircuitBreakers"/> can both call it.
+    /// </summary>
+    internal static void AddCore(IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => InstanceIdentity.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CircuitBreakerOptions>, CircuitBreakerOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CircuitBreakerOptions>, CircuitBreakerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FleetSyncOptions>, FleetSyncOptionsValidator>());
-        services.AddOptions<FleetSyncOptions>().BindConfiguration(FleetSyncOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        if (configuration is not null)
-        {
-            var sync = configuration.GetSection(FleetSyncOptions.SectionName).Get<FleetSyncOptions>() ?? new FleetSyncOptions();
-            foreach (var name in CircuitBreakerRegistry.KnownNames(configuration, sync))
-            {
-                services.AddOptions<CircuitBreakerOptions>(name).ValidateDataAnnotations().ValidateOnStart();
-            }
-        }
-
+        services.AddOptions();
         services.TryAddSingleton(sp =>
         {
             RetryPresets.UseLogger(sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiServer.Resilience.Retry"));
             return ActivatorUtilities.CreateInstance<CircuitBreakerRegistry>(sp);
         });
         services.TryAddSingleton<ICircuitBreakerRegistry>(sp => sp.GetRequiredService<CircuitBreakerRegistry>());
-        if (!services.Any(d => d.ServiceType == typeof(ICircuitBreaker) && d.IsKeyedService))
-        {
-            services.AddKeyedSingleton<ICircuitBreaker>(KeyedService.AnyKey, static (sp, key) =>
-                sp.GetRequiredService<ICircuitBreakerRegistry>().Get(key as string ?? throw new ArgumentException("Circuit breakers are keyed by name.", nameof(key))));
-        }
+        services.TryAddKeyedSingleton<ICircuitBreaker>(KeyedService.AnyKey, static (sp, key) =>
+            sp.GetRequiredService<ICircuitBreakerRegistry>().Get(key as string ?? throw new ArgumentException("Circuit breakers are keyed by name.", nameof(key))));
     }
-
-    /// <summary>Marks that <see cref="AddFleetCircuitBreakers"/> ran.</summary>
-    private sealed class FleetCircuitBreakerMarker;
 }

@@ -2,6 +2,7 @@ using AiServer.ProviderEmulator.Apis;
 using AiServer.ProviderEmulator.Faults;
 using AiServer.ProviderEmulator.Infrastructure;
 using AiServer.ProviderEmulator.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AiServer.Tests.ProviderEmulator;
 
@@ -11,7 +12,7 @@ public sealed class EmulatorUnitTests
     [Fact]
     public void TryAcquire_OverRequestsPerMinute_RefusesUntilTheWindowTurns()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var options = new EmulatorOptions();
         options.Replicate.RequestsPerMinute = 2;
         var limiter = new ProviderRateLimiter(Microsoft.Extensions.Options.Options.Create(options), time);
@@ -32,7 +33,7 @@ public sealed class EmulatorUnitTests
     [Fact]
     public void Decide_DurationElapsed_FaultNoLongerApplies()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var faults = new FaultStore(time);
         var (rule, errors) = faults.Add(new FaultRequest { Provider = "bfl", Kind = "error", DurationSeconds = 30 });
         Assert.Empty(errors);
@@ -49,7 +50,7 @@ public sealed class EmulatorUnitTests
     [Fact]
     public void Decide_RateOneThird_HitsEveryThirdMatch()
     {
-        var faults = new FaultStore(new ManualTimeProvider());
+        var faults = new FaultStore(new FakeTimeProvider());
         faults.Add(new FaultRequest { Provider = "*", Path = "/v1/*", Kind = "reset", Rate = 1.0 / 3 });
 
         var hits = Enumerable.Range(0, 9).Select(_ => faults.Decide("replicate", "GET", "/v1/account") is not null).ToList();

@@ -1,4 +1,5 @@
 using AiServer.Providers;
+using AiServer.ServiceDefaults.Resilience;
 using AiServer.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -88,6 +89,7 @@ public sealed class ProviderTestHost : IAsyncDisposable
             builder.Logging.AddProvider(logs);
         }
 
+        builder.AddFleetCircuitBreakers(); // what AddServiceDefaults() adds for the providers in the api and the workers
         builder.AddAiProviders();
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);

@@ -7,7 +7,7 @@ using AiServer.Providers.SyncLabs;
 using AiServer.Providers.Webhooks;
 using AiServer.Tests.Infrastructure;
 using AiServer.Tests.ProviderEmulator;
-using AiServer.Tests.ServiceDefaults.Resilience;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AiServer.Tests.Providers.Common;
 
@@ -18,10 +18,17 @@ public sealed class WebhookVerifierTests(ProviderEmulatorFixture emulator) : ICl
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static FakeTimeProvider ClockAt(long unixSeconds)
+    {
+        var time = new FakeTimeProvider();
+        time.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(unixSeconds));
+        return time;
+    }
+
     [Fact]
     public void VerifyStandardWebhook_ReplicateTestVector_Accepted()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1614265330));
+        var time = ClockAt(1614265330);
 
         var ok = WebhookVerifier.VerifyStandardWebhook(
             "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "{\"test\": 2432232314}"u8, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", time);
@@ -36,7 +43,7 @@ public sealed class WebhookVerifierTests(ProviderEmulatorFixture emulator) : ICl
     [InlineData("99999999999999999999")]
     public void Verify_TimestampOutOfRange_RefusedWithoutThrowing(string timestamp)
     {
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1614265330));
+        var time = ClockAt(1614265330);
         var body = "{}"u8.ToArray();
         var syncSignature = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes("s3cret"), Encoding.UTF8.GetBytes(timestamp + ".{}")));
 
@@ -54,8 +61,8 @@ public sealed class WebhookVerifierTests(ProviderEmulatorFixture emulator) : ICl
     public void VerifyStandardWebhook_ForgedBodySecretOrStaleTimestamp_Refused(string body, string timestamp, string secret)
     {
         // Stale: the clock is 1614265330 + 10 min for the third row (timestamp 22 min old).
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1614265330 + 600));
-        var fresh = timestamp == "1614265330" ? new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1614265330)) : time;
+        var time = ClockAt(1614265330 + 600);
+        var fresh = timestamp == "1614265330" ? ClockAt(1614265330) : time;
 
         var ok = WebhookVerifier.VerifyStandardWebhook(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp, Encoding.UTF8.GetBytes(body), "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", fresh);
 

@@ -11,7 +11,7 @@ internal static class BreakerTestHelpers
     public static string UniqueName(string prefix = "t") => $"{prefix}-{Interlocked.Increment(ref _counter)}";
 
     public static FleetCircuitBreaker Create(
-        FakeTimeProvider time,
+        TimeProvider time,
         int failureThreshold = 3,
         int recoverySeconds = 10,
         int monitoringSeconds = 30,
@@ -58,7 +58,7 @@ internal static class BreakerTestHelpers
     /// Drives fake time until <paramref name="task"/> completes: jumps to each pending timer (Polly's retry delays) due
     /// within <paramref name="maxJump"/>, so far-off timers (attempt and total timeouts) never fire. Bounded.
     /// </summary>
-    public static async Task<T> DriveAsync<T>(this FakeTimeProvider time, Task<T> task, TimeSpan maxJump, int maxSteps = 2000)
+    public static async Task<T> DriveAsync<T>(this TimerTrackingFakeTimeProvider time, Task<T> task, TimeSpan maxJump, int maxSteps = 2000)
     {
         for (var i = 0; i < maxSteps && !task.IsCompleted; i++)
         {

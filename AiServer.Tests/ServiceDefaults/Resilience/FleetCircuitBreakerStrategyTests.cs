@@ -1,5 +1,6 @@
 using AiServer.ServiceDefaults.Resilience;
 using Polly;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 

@@ -1,4 +1,5 @@
 using AiServer.ServiceDefaults.Resilience;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 

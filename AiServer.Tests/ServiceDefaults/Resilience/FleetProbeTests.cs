@@ -1,6 +1,7 @@
 using System.Net;
 using AiServer.ServiceDefaults.Resilience;
 using Polly;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 

@@ -1,19 +1,38 @@
 using System.Net;
 using AiServer.ServiceDefaults.Resilience;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 
-public sealed class FleetResilienceHandlerTests
+/// <summary>
+/// The provider clients' pipeline as <c>AddFleetResilienceHandler</c> wires it (Microsoft.Extensions.Http.Resilience's
+/// handler with the fleet breaker), through a real <see cref="IHttpClientFactory"/> with a stub transport.
+/// </summary>
+public sealed class FleetResilienceHandlerTests : IDisposable
 {
-    private readonly FakeTimeProvider _time = new();
-    private readonly List<HttpRequestMessage> _sent = [];
+    private const string ClientName = "provider";
 
-    private HttpClient CreateClient(FleetCircuitBreaker breaker, Func<int, HttpRequestMessage, HttpResponseMessage> respond, RetryPreset preset = RetryPreset.ExternalApi)
+    private readonly TimerTrackingFakeTimeProvider _time = new();
+    private readonly List<HttpRequestMessage> _sent = [];
+    private ServiceProvider? _services;
+    private Func<int, HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> _respond =
+        static (_, _, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+
+    public void Dispose() => _services?.Dispose();
+
+    /// <summary>A host with one provider client on a fresh breaker; returns that breaker (from the registry the pipeline uses).</summary>
+    private FleetCircuitBreaker CreateBreaker(int failureThreshold = 3, int recoverySeconds = 10, int successThreshold = 2, RetryPreset preset = RetryPreset.ExternalApi)
     {
-        var handler = new FleetResilienceHandler(breaker, preset, new FleetHttpResilienceOptions(), _time, NullLogger.Instance)
-        {
-            InnerHandler = new StubHandler((request, _) =>
+        var name = BreakerTestHelpers.UniqueName();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddFakeLogging();
+        services.AddHttpClient(ClientName, c => c.BaseAddress = new Uri("http://provider.test/"))
+            .AddFleetResilienceHandler(name, preset)
+            .ConfigurePrimaryHttpMessageHandler(() => new AsyncStubHandler(async (request, ct) =>
             {
                 int n;
                 lock (_sent)
@@ -22,11 +41,30 @@ public sealed class FleetResilienceHandlerTests
                     n = _sent.Count;
                 }
 
-                return respond(n, request);
-            }),
-        };
-        return new HttpClient(handler) { BaseAddress = new Uri("http://provider.test/") };
+                return await _respond(n, request, ct);
+            }));
+        services.Configure<CircuitBreakerOptions>(name, o =>
+        {
+            o.FailureThreshold = failureThreshold;
+            o.RecoveryTimeout = TimeSpan.FromSeconds(recoverySeconds);
+            o.MonitoringPeriod = TimeSpan.FromSeconds(30);
+            o.SuccessThreshold = successThreshold;
+            o.HalfOpenMaxProbes = 1;
+        });
+        _services = services.BuildServiceProvider();
+        return _services.GetRequiredService<CircuitBreakerRegistry>().GetFleet(name);
     }
+
+    private FakeLogCollector Logs => (_services ?? throw new InvalidOperationException("CreateBreaker first.")).GetFakeLogCollector();
+
+    private HttpClient CreateClient(Func<int, HttpRequestMessage, HttpResponseMessage> respond)
+    {
+        _respond = (n, request, _) => Task.FromResult(respond(n, request));
+        return CreateClient();
+    }
+
+    private HttpClient CreateClient() =>
+        (_services ?? throw new InvalidOperationException("CreateBreaker first.")).GetRequiredService<IHttpClientFactory>().CreateClient(ClientName);
 
     private Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string? idempotencyKey = null)
     {
@@ -42,8 +80,8 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_Get503_RetriedAndEveryAttemptCounts()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 3);
-        using var client = CreateClient(breaker, (_, _) => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        var breaker = CreateBreaker(failureThreshold: 3);
+        using var client = CreateClient((_, _) => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
 
         using var response = await SendAsync(client, HttpMethod.Get);
 
@@ -56,8 +94,8 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_Get408ThenSuccess_CountsTheTimeoutAndReturnsSuccess()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
-        using var client = CreateClient(breaker, (n, _) => new HttpResponseMessage(n == 1 ? HttpStatusCode.RequestTimeout : HttpStatusCode.OK));
+        var breaker = CreateBreaker(failureThreshold: 5);
+        using var client = CreateClient((n, _) => new HttpResponseMessage(n == 1 ? HttpStatusCode.RequestTimeout : HttpStatusCode.OK));
 
         using var response = await SendAsync(client, HttpMethod.Get);
 
@@ -67,11 +105,32 @@ public sealed class FleetResilienceHandlerTests
         Assert.Equal("HTTP 408", breaker.GetStats().LastFailureReason);
     }
 
+    [Theory]
+    [InlineData("list-models", "list-models")]
+    [InlineData(null, "{breaker} GET")]
+    public async Task SendAsync_RetriedCall_RetryLogCarriesTheOperationName(string? operation, string expected)
+    {
+        var breaker = CreateBreaker(failureThreshold: 5);
+        using var client = CreateClient((n, _) => new HttpResponseMessage(n == 1 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/models");
+        if (operation is not null)
+        {
+            request.Options.Set(FleetHttpRequestOptions.OperationKey, operation);
+        }
+
+        using var response = await _time.DriveAsync(client.SendAsync(request, TestContext.Current.CancellationToken), TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var retry = Assert.Single(Logs.GetSnapshot(), r => r.Id.Id == 4010);
+        Assert.Equal("AiServer.Resilience.Http." + ClientName, retry.Category);
+        Assert.StartsWith($"Retry 1 of operation {expected.Replace("{breaker}", breaker.Name, StringComparison.Ordinal)} (externalAPI)", retry.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SendAsync_Get404_NotRetriedNotCounted()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 1);
-        using var client = CreateClient(breaker, (_, _) => new HttpResponseMessage(HttpStatusCode.NotFound));
+        var breaker = CreateBreaker(failureThreshold: 1);
+        using var client = CreateClient((_, _) => new HttpResponseMessage(HttpStatusCode.NotFound));
 
         using var response = await SendAsync(client, HttpMethod.Get);
 
@@ -83,8 +142,8 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_429_StartsCooldownWithoutCountingAndNextCallWaitsForIt()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 1);
-        using var client = CreateClient(breaker, (n, _) =>
+        var breaker = CreateBreaker(failureThreshold: 1);
+        using var client = CreateClient((n, _) =>
         {
             var response = new HttpResponseMessage(n == 1 ? HttpStatusCode.TooManyRequests : HttpStatusCode.OK);
             response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(4));
@@ -111,8 +170,8 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_429BetweenFailures_NeitherResetsNorAddsToTheFailureCount()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 2);
-        using var client = CreateClient(breaker, (n, _) => new HttpResponseMessage(n == 2 ? HttpStatusCode.TooManyRequests : HttpStatusCode.ServiceUnavailable));
+        var breaker = CreateBreaker(failureThreshold: 2);
+        using var client = CreateClient((n, _) => new HttpResponseMessage(n == 2 ? HttpStatusCode.TooManyRequests : HttpStatusCode.ServiceUnavailable));
 
         using var first = await SendAsync(client, HttpMethod.Post);
         using var throttled = await SendAsync(client, HttpMethod.Post);
@@ -128,10 +187,10 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_HalfOpenProbesThrottled_DoNotCloseTheCircuit()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 1, recoverySeconds: 10, successThreshold: 2);
+        var breaker = CreateBreaker(failureThreshold: 1, recoverySeconds: 10, successThreshold: 2);
         breaker.Fail();
         _time.Advance(TimeSpan.FromSeconds(10));
-        using var client = CreateClient(breaker, (_, _) => new HttpResponseMessage(HttpStatusCode.TooManyRequests));
+        using var client = CreateClient((_, _) => new HttpResponseMessage(HttpStatusCode.TooManyRequests));
 
         using var first = await SendAsync(client, HttpMethod.Post);
         using var second = await SendAsync(client, HttpMethod.Post);
@@ -146,13 +205,13 @@ public sealed class FleetResilienceHandlerTests
     [InlineData(RetryPreset.ExternalApi)]
     public async Task SendAsync_Get429WithoutRetryAfter_RetryWaitsForTheCooldownItStarted(RetryPreset preset)
     {
-        var breaker = BreakerTestHelpers.Create(_time);
+        var breaker = CreateBreaker(preset: preset);
         var sentAt = new List<DateTimeOffset>();
-        using var client = CreateClient(breaker, (n, _) =>
+        using var client = CreateClient((n, _) =>
         {
             sentAt.Add(_time.GetUtcNow());
             return new HttpResponseMessage(n == 1 ? HttpStatusCode.TooManyRequests : HttpStatusCode.OK);
-        }, preset);
+        });
 
         using var response = await SendAsync(client, HttpMethod.Get);
 
@@ -166,8 +225,8 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_PostWithoutIdempotencyKey503_NotRetriedBecauseItMayHaveBeenSent()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
-        using var client = CreateClient(breaker, (_, _) => new HttpResponseMessage(HttpStatusCode.BadGateway));
+        var breaker = CreateBreaker(failureThreshold: 5);
+        using var client = CreateClient((_, _) => new HttpResponseMessage(HttpStatusCode.BadGateway));
 
         using var response = await SendAsync(client, HttpMethod.Post);
 
@@ -179,8 +238,8 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_PostWithIdempotencyKey503_Retried()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
-        using var client = CreateClient(breaker, (n, _) => new HttpResponseMessage(n < 3 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.Created));
+        var breaker = CreateBreaker(failureThreshold: 5);
+        using var client = CreateClient((n, _) => new HttpResponseMessage(n < 3 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.Created));
 
         using var response = await SendAsync(client, HttpMethod.Post, idempotencyKey: "job-42");
 
@@ -191,8 +250,8 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_PostConnectionRefused_RetriedBecauseNeverSent()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
-        using var client = CreateClient(breaker, (n, _) => n == 1
+        var breaker = CreateBreaker(failureThreshold: 5);
+        using var client = CreateClient((n, _) => n == 1
             ? throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused")
             : new HttpResponseMessage(HttpStatusCode.Created));
 
@@ -206,8 +265,8 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_PostResponseLost_NotRetried()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
-        using var client = CreateClient(breaker, (_, _) => throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely"));
+        var breaker = CreateBreaker(failureThreshold: 5);
+        using var client = CreateClient((_, _) => throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely"));
 
         await Assert.ThrowsAsync<HttpRequestException>(() => SendAsync(client, HttpMethod.Post));
 
@@ -217,9 +276,9 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_OpenBreaker_RejectsWithoutSending()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 1);
+        var breaker = CreateBreaker(failureThreshold: 1);
         await breaker.ForceOpenAsync("isolated", TestContext.Current.CancellationToken);
-        using var client = CreateClient(breaker, (_, _) => new HttpResponseMessage(HttpStatusCode.OK));
+        using var client = CreateClient((_, _) => new HttpResponseMessage(HttpStatusCode.OK));
 
         var error = await Assert.ThrowsAsync<CircuitBreakerRejectedException>(() => SendAsync(client, HttpMethod.Get));
 
@@ -230,21 +289,13 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_AttemptTimesOut_CountsAsFailureAndPostIsNotRepeated()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
-        var handler = new FleetResilienceHandler(breaker, RetryPreset.ExternalApi, new FleetHttpResilienceOptions(), _time, NullLogger.Instance)
+        var breaker = CreateBreaker(failureThreshold: 5);
+        _respond = async (_, _, ct) =>
         {
-            InnerHandler = new AsyncStubHandler(async (request, ct) =>
-            {
-                lock (_sent)
-                {
-                    _sent.Add(request);
-                }
-
-                await Task.Delay(TimeSpan.FromSeconds(20), _time, ct);
-                return new HttpResponseMessage(HttpStatusCode.OK);
-            }),
+            await Task.Delay(TimeSpan.FromSeconds(20), _time, ct);
+            return new HttpResponseMessage(HttpStatusCode.OK);
         };
-        using var client = new HttpClient(handler) { BaseAddress = new Uri("http://provider.test/") };
+        using var client = CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/trainings") { Content = new StringContent("{}") };
 
         await Assert.ThrowsAsync<Polly.Timeout.TimeoutRejectedException>(() =>
@@ -258,21 +309,13 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public async Task SendAsync_NonSeekableStreamBody503_ReturnsTheProviderAnswerInsteadOfRetrying()
     {
-        var breaker = BreakerTestHelpers.Create(_time, failureThreshold: 5);
-        var handler = new FleetResilienceHandler(breaker, RetryPreset.ExternalApi, new FleetHttpResilienceOptions(), _time, NullLogger.Instance)
+        var breaker = CreateBreaker(failureThreshold: 5);
+        _respond = async (_, request, ct) =>
         {
-            InnerHandler = new AsyncStubHandler(async (request, ct) =>
-            {
-                lock (_sent)
-                {
-                    _sent.Add(request);
-                }
-
-                await request.Content!.CopyToAsync(Stream.Null, ct); // what a real handler does: reads the body
-                return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
-            }),
+            await request.Content!.CopyToAsync(Stream.Null, ct); // what a real handler does: reads the body
+            return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
         };
-        using var client = new HttpClient(handler) { BaseAddress = new Uri("http://provider.test/") };
+        using var client = CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Put, "v1/files/a") { Content = new StreamContent(new ForwardOnlyStream([1, 2, 3])) };
 
         using var response = await _time.DriveAsync(client.SendAsync(request, TestContext.Current.CancellationToken), TimeSpan.FromSeconds(5));
@@ -285,12 +328,12 @@ public sealed class FleetResilienceHandlerTests
     [Fact]
     public void IsReplayable_ContentKinds()
     {
-        Assert.True(FleetResilienceHandler.IsReplayable(null));
-        Assert.True(FleetResilienceHandler.IsReplayable(new StringContent("{}")));
-        Assert.True(FleetResilienceHandler.IsReplayable(System.Net.Http.Json.JsonContent.Create(new { a = 1 })));
-        Assert.True(FleetResilienceHandler.IsReplayable(new MultipartFormDataContent { new ByteArrayContent([1]) }));
-        Assert.False(FleetResilienceHandler.IsReplayable(new StreamContent(new ForwardOnlyStream([1]))));
-        Assert.False(FleetResilienceHandler.IsReplayable(new MultipartFormDataContent { new StreamContent(new ForwardOnlyStream([1])) }));
+        Assert.True(FleetHttpPipeline.IsReplayable(null));
+        Assert.True(FleetHttpPipeline.IsReplayable(new StringContent("{}")));
+        Assert.True(FleetHttpPipeline.IsReplayable(System.Net.Http.Json.JsonContent.Create(new { a = 1 })));
+        Assert.True(FleetHttpPipeline.IsReplayable(new MultipartFormDataContent { new ByteArrayContent([1]) }));
+        Assert.False(FleetHttpPipeline.IsReplayable(new StreamContent(new ForwardOnlyStream([1]))));
+        Assert.False(FleetHttpPipeline.IsReplayable(new MultipartFormDataContent { new StreamContent(new ForwardOnlyStream([1])) }));
     }
 
     /// <summary>A body that can be read once (a network or pipe stream).</summary>
@@ -313,11 +356,5 @@ public sealed class FleetResilienceHandlerTests
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
             respond(request, cancellationToken);
-    }
-
-    private sealed class StubHandler(Func<HttpRequestMessage, CancellationToken, HttpResponseMessage> respond) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(respond(request, cancellationToken));
     }
 }

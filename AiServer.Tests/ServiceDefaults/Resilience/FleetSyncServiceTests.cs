@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 
@@ -13,7 +14,7 @@ public sealed class FleetSyncServiceTests : IDisposable
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     private readonly FakeFleetStateStore _store = new();
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeLoggerProvider _logs = new();
     private readonly ServiceProvider _services;
 
     public FleetSyncServiceTests()
@@ -28,7 +29,8 @@ public sealed class FleetSyncServiceTests : IDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(_logs));
-        FleetCircuitBreakerHostingExtensions.AddCore(services, configuration);
+        FleetCircuitBreakerHostingExtensions.AddCore(services);
+        services.AddOptions<FleetSyncOptions>().BindConfiguration(FleetSyncOptions.SectionName);
         services.AddSingleton<IFleetStateStore>(_store);
         services.AddSingleton<FleetSyncService>();
         _services = services.BuildServiceProvider();
@@ -169,30 +171,6 @@ public sealed class FleetSyncServiceTests : IDisposable
 
         _store.Publish(new FleetStateRecord { Name = "svc", Exists = true, State = CircuitState.Open, Version = 8000 }); // stale: each delivery logs 4004
 
-        Assert.Equal(1, _logs.Count(4004));
-    }
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<int> _events = new();
-
-        public int Count(int eventId) => _events.Count(e => e == eventId);
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_events);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<int> events) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                events.Enqueue(eventId.Id);
-        }
+        Assert.Equal(1, _logs.Collector.GetSnapshot().Count(r => r.Id.Id == 4004));
     }
 }

@@ -32,7 +32,7 @@ public sealed class RetryPresetsTests
     [Fact]
     public async Task ExecuteAsync_ExternalApiAlwaysFailing_MakesThreeAttemptsWithGrowingDelays()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingFakeTimeProvider();
         var pipeline = RetryPresets.CreatePipeline(RetryPreset.ExternalApi, time);
         var attempts = new List<DateTimeOffset>();
 
@@ -49,7 +49,7 @@ public sealed class RetryPresetsTests
     [Fact]
     public async Task ExecuteAsync_DatabaseSucceedsOnSecondAttempt_ReturnsResultAfterExactDelay()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingFakeTimeProvider();
         var pipeline = RetryPresets.CreatePipeline(RetryPreset.Database, time);
         var attempts = new List<DateTimeOffset>();
 
@@ -66,7 +66,7 @@ public sealed class RetryPresetsTests
     [Fact]
     public async Task ExecuteAsync_BreakerRejectionWithRetryAfter_WaitsForIt()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingFakeTimeProvider();
         var pipeline = RetryPresets.CreatePipeline(RetryPreset.Critical, time);
         var attempts = new List<DateTimeOffset>();
 
@@ -85,7 +85,7 @@ public sealed class RetryPresetsTests
     [Fact]
     public async Task ExecuteAsync_RetryAfterLongerThanMaxDelay_GivesUpAtOnce()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingFakeTimeProvider();
         var pipeline = RetryPresets.CreatePipeline(RetryPreset.ExternalApi, time);
         var attempts = 0;
 
@@ -122,7 +122,7 @@ public sealed class RetryPresetsTests
     [Fact]
     public async Task OnRetry_OperationName_ReachesMetrics()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingFakeTimeProvider();
         var pipeline = RetryPresets.CreatePipeline(RetryPreset.Database, time);
         var operation = BreakerTestHelpers.UniqueName("op");
         var seen = new List<string>();
