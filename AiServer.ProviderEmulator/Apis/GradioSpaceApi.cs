@@ -196,10 +196,10 @@ internal static class GradioSpaceApi
                 var eta = call.Duration.TotalSeconds;
                 await WriteAsync(response, new JsonObject { ["msg"] = "estimation", ["event_id"] = call.EventId, ["rank"] = 0, ["queue_size"] = 1, ["rank_eta"] = eta }, ct);
                 await WriteAsync(response, new JsonObject { ["msg"] = "process_starts", ["event_id"] = call.EventId, ["eta"] = eta }, ct);
-                await Task.Delay(Remaining(call.CreatedAt + (call.Duration / 2), time), time, ct);
+                await Task.Delay(JobDurations.Remaining(call.CreatedAt + (call.Duration / 2), time), time, ct);
                 var partial = new JsonObject { ["data"] = new JsonArray(JoyCaptionPrompt, caption[..(caption.Length / 2)]), ["is_generating"] = true };
                 await WriteAsync(response, new JsonObject { ["msg"] = "process_generating", ["event_id"] = call.EventId, ["output"] = partial, ["success"] = true }, ct);
-                await Task.Delay(Remaining(call.CreatedAt + call.Duration, time), time, ct);
+                await Task.Delay(JobDurations.Remaining(call.CreatedAt + call.Duration, time), time, ct);
                 var done = call.Outcome == JobOutcome.Succeeded
                     ? new JsonObject { ["msg"] = "process_completed", ["event_id"] = call.EventId, ["output"] = new JsonObject { ["data"] = new JsonArray(JoyCaptionPrompt, caption), ["is_generating"] = false, ["duration"] = eta, ["average_duration"] = eta, ["render_config"] = null, ["changed_state_ids"] = new JsonArray() }, ["success"] = true, ["title"] = null }
                     : new JsonObject { ["msg"] = "process_completed", ["event_id"] = call.EventId, ["output"] = new JsonObject { ["error"] = "The emulated Space failed (emulator outcome).", ["title"] = "Error", ["visible"] = true, ["duration"] = 10 }, ["success"] = false, ["title"] = null };
@@ -296,11 +296,6 @@ internal static class GradioSpaceApi
         ["component"] = "Textbox",
     };
 
-    private static TimeSpan Remaining(DateTimeOffset until, TimeProvider time)
-    {
-        var left = until - time.GetUtcNow();
-        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
-    }
 
     private static async Task WriteAsync(HttpResponse response, JsonObject message, CancellationToken ct)
     {

@@ -154,10 +154,10 @@ public static class HuggingFaceApi
         var ct = context.RequestAborted;
         try
         {
-            await Task.Delay(Remaining(call.CreatedAt + (duration / 2), time), time, ct);
+            await Task.Delay(JobDurations.Remaining(call.CreatedAt + (duration / 2), time), time, ct);
             var partial = new JsonArray(JoyCaptionPrompt, caption[..(caption.Length / 2)]);
             await WriteEventAsync(response, "generating", apiName == "stream_chat" ? partial.ToJsonString() : $"[{JsonValue.Create(caption[..(caption.Length / 2)]).ToJsonString()}]", ct);
-            await Task.Delay(Remaining(call.CreatedAt + duration, time), time, ct);
+            await Task.Delay(JobDurations.Remaining(call.CreatedAt + duration, time), time, ct);
             if (call.Outcome != JobOutcome.Succeeded)
             {
                 await WriteEventAsync(response, "error", "null", ct);
@@ -257,11 +257,6 @@ public static class HuggingFaceApi
         || bytes.StartsWith("GIF8"u8)
         || bytes.StartsWith("BM"u8);
 
-    private static TimeSpan Remaining(DateTimeOffset until, TimeProvider time)
-    {
-        var left = until - time.GetUtcNow();
-        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
-    }
 
     private static async Task WriteEventAsync(HttpResponse response, string name, string data, CancellationToken ct)
     {

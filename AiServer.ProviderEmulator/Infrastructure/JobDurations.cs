@@ -28,4 +28,11 @@ internal static class JobDurations
 
         return requested is { } r && r >= TimeSpan.Zero && r <= TimeSpan.FromHours(1) ? r : options.JobDurationFor(provider);
     }
+
+    /// <summary>How long until <paramref name="until"/>; zero once it has passed.</summary>
+    public static TimeSpan Remaining(DateTimeOffset until, TimeProvider time)
+    {
+        var left = until - time.GetUtcNow();
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
 }
