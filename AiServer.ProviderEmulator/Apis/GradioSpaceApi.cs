@@ -296,7 +296,6 @@ internal static class GradioSpaceApi
         ["component"] = "Textbox",
     };
 
-
     private static async Task WriteAsync(HttpResponse response, JsonObject message, CancellationToken ct)
     {
         await response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"data: {message.ToJsonString()}\n\n"), Encoding.UTF8, ct);

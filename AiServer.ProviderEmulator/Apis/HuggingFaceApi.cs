@@ -257,7 +257,6 @@ public static class HuggingFaceApi
         || bytes.StartsWith("GIF8"u8)
         || bytes.StartsWith("BM"u8);
 
-
     private static async Task WriteEventAsync(HttpResponse response, string name, string data, CancellationToken ct)
     {
         await response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"event: {name}\ndata: {data}\n\n"), Encoding.UTF8, ct);
