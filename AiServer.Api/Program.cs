@@ -1,7 +1,12 @@
+using AiServer.Api.Apis;
+using AiServer.Api.Auth;
+using AiServer.Api.OpenApi;
+using AiServer.Jobs;
 using AiServer.Providers;
 using AiServer.ServiceDefaults;
 using AiServer.ServiceDefaults.Redis;
 using AiServer.ServiceDefaults.Resilience;
+using Scalar.AspNetCore;
 
 namespace AiServer.Api;
 
@@ -18,10 +23,20 @@ internal sealed class Program
         builder.AddServiceDefaults();
         builder.AddAiServerRedisClient("redis");
         builder.AddAiProviders();
+        builder.AddJobs();
+        builder.AddJobQueueMetrics();
+        builder.AddApiKeys();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(options => options.AddOperationTransformer<JobExamplesTransformer>());
 
         var app = builder.Build();
+        app.UseRateLimiter();
         app.MapDefaultEndpoints();
         app.MapCircuitBreakerAdminApi();
+        app.MapJobsApi();
+        app.MapDeadLettersApi();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
         app.Run();
     }
 }

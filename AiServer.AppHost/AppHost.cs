@@ -14,22 +14,43 @@ var redis = builder.AddAiServerRedis("redis");
 // The bearer token of /admin/*: generated, secret, printed once at start for local use.
 var adminToken = builder.AddParameter("admin-token", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
-// The outside world, locally: the provider emulator serves every provider that has no real key.
-var providers = builder.AddProviderEmulatorWhenNeeded("providers")?.WithRestartOnExit();
+// The client API key of the job routes: generated, secret, printed once at start for local use.
+var apiKey = builder.AddParameter("api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
+
+// The outside world, locally: the provider emulator serves every provider that has no real key. The training
+// destination of the README's model-training example exists there from the start.
+var providers = builder.AddProviderEmulatorWhenNeeded("providers")?
+    .WithEnvironment("Emulator__Replicate__Models__0", "aiserver/trained")
+    .WithRestartOnExit();
+
+// Job outputs: written by the workers, served by the api, so one folder for all (a shared volume when deployed).
+var outputs = Path.GetFullPath(builder.Configuration["Jobs:OutputPath"] ?? Path.Combine(builder.AppHostDirectory, "..", ".aiserver", "outputs"));
 
 var api = Service(builder.AddProject<Projects.AiServer_Api>("api")
     .WithReplicas(2)
     .WithHttpEndpoint(port: builder.ExecutionContext.IsRunMode ? ApiPort.From(builder.Configuration) : null)
-    .WithExternalHttpEndpoints());
+    .WithExternalHttpEndpoints())
+    .WithEnvironment("Auth__ApiKeys__0", apiKey);
 
-Service(builder.AddProject<Projects.AiServer_Workers>("workers")
-    .WithHttpEndpoint());
+// The worker pools: one AiServer.Workers process each, running the kinds it names.
+WorkerPool("training-worker", JobPools.Training);
+WorkerPool("speech-worker", JobPools.Speech);
+WorkerPool("lipsync-worker", JobPools.LipSync);
 
 // Beyond Aspire: the fleet's circuit breakers as dashboard resources with Force open / Force close / Reset.
 builder.AddCircuitBreakers(ProviderCatalog.Breakers, api, adminToken, redis);
-builder.AddStartupBanner(api, adminToken);
+builder.AddStartupBanner(api, adminToken, apiKey);
 
 builder.Build().Run();
+
+void WorkerPool(string name, IReadOnlyList<string> kinds)
+{
+    var pool = Service(builder.AddProject<Projects.AiServer_Workers>(name).WithHttpEndpoint());
+    for (var i = 0; i < kinds.Count; i++)
+    {
+        pool.WithEnvironment($"Workers__Kinds__{i}", kinds[i]);
+    }
+}
 
 // What every AiServer service gets: the admin token, Redis, the providers, readiness as its health, a file log per
 // replica, and a restart when it crashes.
@@ -39,4 +60,11 @@ IResourceBuilder<ProjectResource> Service(IResourceBuilder<ProjectResource> proj
     .WithProviders(providers)
     .WithHttpHealthCheck("/health/ready")
     .WithFileLog()
-    .WithRestartOnExit();
+    .WithRestartOnExit()
+    .WithEnvironment(context =>
+    {
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            context.EnvironmentVariables["Jobs__OutputPath"] = outputs;
+        }
+    });

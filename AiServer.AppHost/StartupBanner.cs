@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace AiServer.AppHost;
 
-/// <summary>Prints, once everything runs, where the api answers and the generated admin token (run mode only).</summary>
+/// <summary>Prints, once everything runs, where the api answers, the generated admin token and the development API key (run mode only).</summary>
 internal static partial class StartupBanner
 {
-    public static void AddStartupBanner(this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api, IResourceBuilder<ParameterResource> adminToken)
+    public static void AddStartupBanner(this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api, IResourceBuilder<ParameterResource> adminToken, IResourceBuilder<ParameterResource> apiKey)
     {
         if (!builder.ExecutionContext.IsRunMode)
         {
@@ -18,11 +18,12 @@ internal static partial class StartupBanner
             var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AiServer.AppHost");
             var endpoint = resource.GetEndpoint("http");
             var token = await adminToken.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? string.Empty;
-            LogReady(logger, endpoint.Url, token);
+            var key = await apiKey.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? string.Empty;
+            LogReady(logger, endpoint.Url, token, key);
         });
     }
 
     // Local development only: the token is generated per run and this line goes to the developer's terminal.
-    [LoggerMessage(1, LogLevel.Information, "AiServer is ready. api: {ApiUrl} (2 replicas behind DCP's proxy). Admin token for /admin/*: {AdminToken}")]
-    private static partial void LogReady(ILogger logger, string apiUrl, string adminToken);
+    [LoggerMessage(1, LogLevel.Information, "AiServer is ready. api: {ApiUrl} (2 replicas behind DCP's proxy). Admin token for /admin/*: {AdminToken}. API key for /v1/jobs: {ApiKey}")]
+    private static partial void LogReady(ILogger logger, string apiUrl, string adminToken, string apiKey);
 }

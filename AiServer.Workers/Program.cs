@@ -1,10 +1,11 @@
+using AiServer.Jobs;
 using AiServer.Providers;
 using AiServer.ServiceDefaults;
 using AiServer.ServiceDefaults.Redis;
 
 namespace AiServer.Workers;
 
-/// <summary>Background workers; a small Kestrel endpoint serves their health and metrics (as eShop's OrderProcessor).</summary>
+/// <summary>The job workers (the kinds <c>Workers:Kinds</c> names); a small Kestrel endpoint serves their health and metrics (as eShop's OrderProcessor).</summary>
 internal sealed class Program
 {
     private Program()
@@ -17,6 +18,7 @@ internal sealed class Program
         builder.AddServiceDefaults();
         builder.AddAiServerRedisClient("redis");
         builder.AddAiProviders();
+        builder.AddJobWorkers();
 
         var app = builder.Build();
         app.MapDefaultEndpoints();

@@ -208,6 +208,27 @@ internal static class TinyMedia
         return file;
     }
 
+    /// <summary>A ZIP of two training images with same-name captions (what BFL finetunes and Replicate trainers take).</summary>
+    public static byte[] Zip()
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var name in new[] { "image-1", "image-2" })
+            {
+                using (var image = zip.CreateEntry(name + ".png").Open())
+                {
+                    image.Write(Png());
+                }
+
+                using var caption = zip.CreateEntry(name + ".txt").Open();
+                caption.Write("a photo of TOK"u8);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
     /// <summary>Bytes and content type for a generated file name, by extension; null for unknown extensions.</summary>
     public static (byte[] Bytes, string ContentType)? ForFileName(string fileName)
     {
@@ -225,6 +246,7 @@ internal static class TinyMedia
             ".srt" => (Srt("emulated caption"), "application/x-subrip"),
             ".txt" => ("emulated caption\n"u8.ToArray(), "text/plain; charset=utf-8"),
             ".safetensors" => (Safetensors(), "application/octet-stream"),
+            ".zip" => (Zip(), "application/zip"),
             _ => null,
         };
     }

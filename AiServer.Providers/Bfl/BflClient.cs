@@ -72,6 +72,25 @@ internal sealed partial class BflClient
         return await _transport.SendJsonAsync<BflFinetuneCreated>(request, operation, ProviderJson.SnakeCase, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Submits a FLUX generation (<c>POST /v1/{endpoint}</c>, e.g. <c>flux-pro-1.1</c>) with <paramref name="input"/>
+    /// as its body (<c>prompt</c>, <c>width</c>, <c>height</c>, <c>seed</c>, <c>output_format</c>, ...) and returns the
+    /// task to poll with <see cref="GetResultAsync"/>. Not retried once sent: BFL takes no idempotency key.
+    /// </summary>
+    public async Task<BflGenerationCreated> CreateGenerationAsync(string endpoint, JsonObject input, string operation = "create-generation", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (string.IsNullOrEmpty(endpoint) || !endpoint.StartsWith("flux-", StringComparison.Ordinal) || !endpoint.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
+        {
+            throw new ArgumentException($"'{endpoint}' is not a FLUX endpoint (flux-pro-1.1, flux-dev, ...).", nameof(endpoint));
+        }
+
+        var options = _transport.RequireConfigured(operation);
+        using var request = Request(HttpMethod.Post, "v1/" + endpoint, options);
+        request.Content = JsonContent.Create(input);
+        return await _transport.SendJsonAsync<BflGenerationCreated>(request, operation, ProviderJson.SnakeCase, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary><c>GET /v1/finetune_details?finetune_id=</c>: the <c>finetune_details</c> object.</summary>
     public async Task<JsonObject> GetFinetuneDetailsAsync(string finetuneId, string operation = "get-finetune-details", CancellationToken cancellationToken = default)
     {

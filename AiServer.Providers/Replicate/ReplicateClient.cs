@@ -37,6 +37,24 @@ internal sealed partial class ReplicateClient
     /// <exception cref="ProviderJobFailedException">The prediction failed, was canceled or aborted.</exception>
     public async Task<ReplicateJob> RunAsync(string model, JsonObject input, string operation = "run", Uri? webhook = null, CancellationToken cancellationToken = default)
     {
+        var options = _transport.RequireConfigured(operation);
+        var job = await CreatePredictionCoreAsync(model, input, webhook, operation, preferWait: true, cancellationToken).ConfigureAwait(false);
+        // From here the prediction exists (and is billed): every failure carries its id (ProviderException.JobId).
+        job = await WaitAsync(job, operation, options, training: false, cancellationToken).ConfigureAwait(false);
+        return job.State == ReplicateStatus.Succeeded
+            ? job
+            : throw new ProviderJobFailedException(ProviderNames.Replicate, operation, job.Id, job.Status, null, job.ErrorText.Length > 0 ? _transport.Scrub(job.ErrorText) : $"The prediction ended {job.Status}.");
+    }
+
+    /// <summary>
+    /// Creates a prediction of <paramref name="model"/> (as <see cref="RunAsync"/> names it) and returns at once, so the
+    /// caller can record the prediction's id before anything else can fail (a job queue must never create it twice).
+    /// </summary>
+    public Task<ReplicateJob> CreatePredictionAsync(string model, JsonObject input, Uri? webhook = null, string operation = "create-prediction", CancellationToken cancellationToken = default) =>
+        CreatePredictionCoreAsync(model, input, webhook, operation, preferWait: false, cancellationToken);
+
+    private async Task<ReplicateJob> CreatePredictionCoreAsync(string model, JsonObject input, Uri? webhook, string operation, bool preferWait, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrEmpty(model);
         ArgumentNullException.ThrowIfNull(input);
         var options = _transport.RequireConfigured(operation);
@@ -68,17 +86,12 @@ internal sealed partial class ReplicateClient
         request.Content = JsonContent.Create(body);
         // The blocking wait must end before the attempt timeout, or every slow run would count against the breaker.
         var wait = (int)Math.Min(options.PreferWait.TotalSeconds, options.AttemptTimeout.TotalSeconds - 1);
-        if (wait >= 1)
+        if (preferWait && wait >= 1)
         {
             request.Headers.TryAddWithoutValidation("Prefer", "wait=" + wait.ToString(CultureInfo.InvariantCulture));
         }
 
-        var job = await _transport.SendJsonAsync<ReplicateJob>(request, operation, ProviderJson.SnakeCase, cancellationToken).ConfigureAwait(false);
-        // From here the prediction exists (and is billed): every failure carries its id (ProviderException.JobId).
-        job = await WaitAsync(job, operation, options, training: false, cancellationToken).ConfigureAwait(false);
-        return job.State == ReplicateStatus.Succeeded
-            ? job
-            : throw new ProviderJobFailedException(ProviderNames.Replicate, operation, job.Id, job.Status, null, job.ErrorText.Length > 0 ? _transport.Scrub(job.ErrorText) : $"The prediction ended {job.Status}.");
+        return await _transport.SendJsonAsync<ReplicateJob>(request, operation, ProviderJson.SnakeCase, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>POST /v1/predictions/{id}/cancel</c>.</summary>

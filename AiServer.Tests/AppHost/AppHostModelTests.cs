@@ -20,7 +20,10 @@ public sealed class AppHostModelTests
         Assert.Equal("redis-server", Path.GetFileName(redis.Command));
         Assert.Contains("providers", resources.Keys);
         Assert.Equal(2, resources["api"].Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
-        Assert.Contains("workers", resources.Keys);
+        Assert.Contains("training-worker", resources.Keys);
+        Assert.Contains("speech-worker", resources.Keys);
+        Assert.Contains("lipsync-worker", resources.Keys);
+        Assert.True(Assert.IsType<ParameterResource>(resources["api-key"]).Secret, "the API key must be a secret parameter");
         Assert.Equal(
             ["breaker-bfl", "breaker-elevenlabs", "breaker-file-download", "breaker-huggingface", "breaker-replicate", "breaker-supabase", "breaker-synclabs"],
             resources.Keys.Where(k => k.StartsWith("breaker-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));

@@ -21,6 +21,7 @@ public sealed class DashboardCollection
 [Collection(DashboardCollection.Name)]
 public sealed partial class DashboardBrowserTests
 {
+    private static readonly string[] s_pools = ["training-worker", "speech-worker", "lipsync-worker"];
     private static readonly string[] s_breakers = ["replicate", "supabase", "elevenlabs", "synclabs", "huggingface", "bfl", "file-download"];
 
     [Fact]
@@ -67,11 +68,11 @@ public sealed partial class DashboardBrowserTests
                     var rows = await page.Locator("[role=row]").AllInnerTextsAsync();
                     return Row(rows, "redis")?.Contains("Running", StringComparison.Ordinal) == true
                         && Row(rows, "providers")?.Contains("Running", StringComparison.Ordinal) == true
-                        && Row(rows, "workers")?.Contains("Running", StringComparison.Ordinal) == true
+                        && s_pools.All(p => Row(rows, p)?.Contains("Running", StringComparison.Ordinal) == true)
                         && rows.Count(r => ApiReplicaRow().IsMatch(r) && r.Contains("Running", StringComparison.Ordinal)) == 2
                         && s_breakers.All(b => Row(rows, $"breaker-{b}")?.Contains("CLOSED", StringComparison.Ordinal) == true);
                 },
-                TimeSpan.FromMinutes(2), () => $"the dashboard to list redis, providers, 2 api replicas, workers Running and 7 breakers CLOSED. Page:{Environment.NewLine}{Text(page)}{Environment.NewLine}AppHost:{Environment.NewLine}{Output()}",
+                TimeSpan.FromMinutes(2), () => $"the dashboard to list redis, providers, 2 api replicas, the three worker pools Running and 7 breakers CLOSED. Page:{Environment.NewLine}{Text(page)}{Environment.NewLine}AppHost:{Environment.NewLine}{Output()}",
                 TimeSpan.FromMilliseconds(500));
 
             // Act: force replicate open through the admin endpoint.
@@ -103,7 +104,7 @@ public sealed partial class DashboardBrowserTests
 
             await WaitForPageTextAsync(page, $"http://localhost:{dashboardPort}/traces", "api: GET", "a trace of the api's request on the Traces page");
             await WaitForPageTextAsync(page, $"http://localhost:{dashboardPort}/structuredlogs", "Fleet breaker sync connected", "the services' structured logs");
-            await WaitForPageTextAsync(page, $"http://localhost:{dashboardPort}/metrics/resource/workers", "circuit_breaker.state", "the workers' breaker metrics");
+            await WaitForPageTextAsync(page, $"http://localhost:{dashboardPort}/metrics/resource/speech-worker", "circuit_breaker.state", "the speech workers' breaker metrics");
 
             // Act: stop the AppHost as a terminal or a container runtime does.
             foreach (var pid in Processes(apphost.Id, dataDirectory))
@@ -115,10 +116,10 @@ public sealed partial class DashboardBrowserTests
             var exited = await Task.Run(() => apphost.WaitForExit(TimeSpan.FromSeconds(90)), TestContext.Current.CancellationToken);
             Assert.True(exited, $"the AppHost did not exit within 90 s of SIGTERM. Output:{Environment.NewLine}{Output()}");
 
-            // Assert: DCP, redis-server, the emulator, the api replicas and the workers are all gone.
+            // Assert: DCP, redis-server, the emulator, the api replicas and the worker pools are all gone.
             await Wait.UntilAsync(() => tracked.All(pid => !ServiceProcess.IsAlive(pid)), TimeSpan.FromSeconds(60),
                 () => $"every process of the app to exit after SIGTERM; still alive: {string.Join(", ", tracked.Where(ServiceProcess.IsAlive).Select(p => $"{p} {ProcessTree.CommandLine(p)}"))}");
-            Assert.True(tracked.Count >= 9, $"expected at least DCP, redis-server, the emulator, 2 api and the workers among the tracked processes; found {tracked.Count}");
+            Assert.True(tracked.Count >= 11, $"expected at least DCP, redis-server, the emulator, 2 api and 3 worker pools among the tracked processes; found {tracked.Count}");
         }
         finally
         {

@@ -51,7 +51,7 @@ public sealed class PublishManifestTests
         Assert.Contains("{redis-password.value}", redis.GetProperty("connectionString").GetString(), StringComparison.Ordinal);
         Assert.True(IsSecretParameter(resources, "redis-password"), "redis-password should be a secret parameter");
 
-        foreach (var service in new[] { "api", "workers" })
+        foreach (var service in new[] { "api", "training-worker", "speech-worker", "lipsync-worker" })
         {
             var project = resources[service];
             Assert.Equal("project.v0", project.GetProperty("type").GetString());
@@ -71,8 +71,19 @@ public sealed class PublishManifestTests
 
         var apiHttp = resources["api"].GetProperty("bindings").GetProperty("http");
         Assert.True(apiHttp.TryGetProperty("external", out var external) && external.GetBoolean(), "api's http binding should be external");
-        var workersHttp = resources["workers"].GetProperty("bindings").GetProperty("http");
-        Assert.False(workersHttp.TryGetProperty("external", out var workersExternal) && workersExternal.GetBoolean(), "workers must not be reachable from outside");
+        foreach (var pool in new[] { "training-worker", "speech-worker", "lipsync-worker" })
+        {
+            var workersHttp = resources[pool].GetProperty("bindings").GetProperty("http");
+            Assert.False(workersHttp.TryGetProperty("external", out var workersExternal) && workersExternal.GetBoolean(), $"{pool} must not be reachable from outside");
+        }
+
+        var apiEnv = resources["api"].GetProperty("env").EnumerateObject().ToDictionary(e => e.Name, e => e.Value.GetString());
+        Assert.Equal("{api-key.value}", apiEnv["Auth__ApiKeys__0"]);
+        Assert.True(IsSecretParameter(resources, "api-key"), "api-key should be a secret parameter");
+        var speechEnv = resources["speech-worker"].GetProperty("env").EnumerateObject().ToDictionary(e => e.Name, e => e.Value.GetString());
+        Assert.Equal("speech", speechEnv["Workers__Kinds__0"]);
+        Assert.Equal("voice-clone", speechEnv["Workers__Kinds__1"]);
+        Assert.False(speechEnv.ContainsKey("Jobs__OutputPath"), "the local output folder must not reach a deployment");
 
         Assert.True(IsSecretParameter(resources, "admin-token"), "admin-token should be a secret parameter");
         Assert.True(resources["admin-token"].GetProperty("inputs").GetProperty("value").GetProperty("default").TryGetProperty("generate", out _),

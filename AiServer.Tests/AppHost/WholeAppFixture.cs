@@ -33,7 +33,7 @@ public sealed class WholeAppFixture : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AiServer_AppHost>(
-            [$"--Redis:DataDirectory={DataDirectory}"], cts.Token).WaitAsync(StartTimeout, cts.Token);
+            [$"--Redis:DataDirectory={DataDirectory}", $"--Jobs:OutputPath={Path.Combine(DataDirectory, "outputs")}"], cts.Token).WaitAsync(StartTimeout, cts.Token);
         _app = await builder.BuildAsync(cts.Token).WaitAsync(StartTimeout, cts.Token);
         _ = WatchAsync(_app.Services.GetRequiredService<ResourceNotificationService>(), _app.Services.GetRequiredService<ResourceLoggerService>());
         try
@@ -79,8 +79,8 @@ public sealed class WholeAppFixture : IAsyncLifetime
     /// <summary>Waits until redis, providers, both api replicas and the workers run and report healthy.</summary>
     public Task WaitHealthyAsync(TimeSpan timeout) =>
         WaitUntilAsync(() =>
-            Instances("api").Count(IsHealthy) == 2 && new[] { "redis", "providers", "workers" }.All(n => Instances(n).Count(IsHealthy) == 1),
-            timeout, "redis, providers, 2 api replicas and workers to be Running and Healthy");
+            Instances("api").Count(IsHealthy) == 2 && new[] { "redis", "providers", "training-worker", "speech-worker", "lipsync-worker" }.All(n => Instances(n).Count(IsHealthy) == 1),
+            timeout, "redis, providers, 2 api replicas and the three worker pools to be Running and Healthy");
 
     /// <summary>Polls a condition on the snapshots; the failure message carries every resource's state and log tail.</summary>
     public Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
@@ -111,8 +111,11 @@ public sealed class WholeAppFixture : IAsyncLifetime
             ? Convert.ToInt32(value, CultureInfo.InvariantCulture)
             : 0;
 
-    /// <summary>The direct URLs of both api replicas and the workers.</summary>
-    public IReadOnlyList<Uri> ServiceUrls() => [.. Instances("api").Select(DirectUrl), .. Instances("workers").Select(DirectUrl)];
+    /// <summary>The worker pools of the AppHost.</summary>
+    public static readonly string[] WorkerPools = ["training-worker", "speech-worker", "lipsync-worker"];
+
+    /// <summary>The direct URLs of both api replicas and the worker pools.</summary>
+    public IReadOnlyList<Uri> ServiceUrls() => [.. Instances("api").Select(DirectUrl), .. WorkerPools.SelectMany(Instances).Select(DirectUrl)];
 
     public async Task<string> AdminTokenAsync()
     {

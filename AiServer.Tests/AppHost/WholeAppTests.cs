@@ -64,7 +64,7 @@ public sealed class WholeAppTests(WholeAppFixture app)
         }
 
         // The workers have no admin surface of their own: the api is the fleet's one.
-        using (var onWorkers = await app.AdminPostAsync(WholeAppFixture.DirectUrl(app.Instances("workers").Single()), "/admin/circuit-breakers/replicate/force-open?reason=drill"))
+        using (var onWorkers = await app.AdminPostAsync(WholeAppFixture.DirectUrl(app.Instances("speech-worker").Single()), "/admin/circuit-breakers/replicate/force-open?reason=drill"))
         {
             Assert.Equal(HttpStatusCode.NotFound, onWorkers.StatusCode);
         }

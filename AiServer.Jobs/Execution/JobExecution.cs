@@ -1,0 +1,95 @@
+using AiServer.Jobs.Store;
+using AiServer.Providers.FileDownload;
+
+namespace AiServer.Jobs.Execution;
+
+/// <summary>
+/// One job while a worker runs it: the record as last read, and what executors need to do their part safely —
+/// record the provider's job id, mark a submission that has no id, poll with cancellation, store outputs.
+/// </summary>
+internal sealed class JobExecution(JobRecord job, JobStore store, JobOutputStore outputs, FileDownloadClient downloads, JobsOptions options, TimeProvider time)
+{
+    public JobRecord Job { get; private set; } = job;
+
+    public JobOutputStore Outputs => outputs;
+
+    public FileDownloadClient Downloads => downloads;
+
+    /// <summary>Records the provider's id for the job (before anything else can fail), so it is never submitted again.</summary>
+    public async Task RecordProviderJobAsync(string providerJobId)
+    {
+        var updated = await store.UpdateAsync(Job.Id, j => j with { ProviderJobId = providerJobId, SubmittingAt = null }).ConfigureAwait(false);
+        Refresh(updated);
+    }
+
+    /// <summary>Marks that a submission without a provider id is about to be sent (see <see cref="JobRecord.SubmittingAt"/>).</summary>
+    public async Task MarkSubmittingAsync()
+    {
+        var now = time.GetUtcNow();
+        var updated = await store.UpdateAsync(Job.Id, j => j with { SubmittingAt = now }).ConfigureAwait(false);
+        Refresh(updated);
+    }
+
+    /// <summary>Throws <see cref="JobCanceledException"/> when the owner canceled the job meanwhile.</summary>
+    public async Task ThrowIfCanceledAsync()
+    {
+        var current = await store.GetAsync(Job.Id).ConfigureAwait(false);
+        Refresh(current);
+    }
+
+    /// <summary>
+    /// Reads the provider job with <paramref name="get"/> every <see cref="JobsOptions.PollInterval"/> until
+    /// <paramref name="isTerminal"/>, stopping when the job is canceled or runs past <see cref="JobsOptions.MaxRunTime"/>.
+    /// </summary>
+    public async Task<T> PollAsync<T>(Func<CancellationToken, Task<T>> get, Func<T, bool> isTerminal, CancellationToken cancellationToken)
+    {
+        var deadline = (Job.StartedAt ?? time.GetUtcNow()) + options.MaxRunTime;
+        while (true)
+        {
+            var state = await get(cancellationToken).ConfigureAwait(false);
+            if (isTerminal(state))
+            {
+                return state;
+            }
+
+            await ThrowIfCanceledAsync().ConfigureAwait(false);
+            if (time.GetUtcNow() > deadline)
+            {
+                throw new TimeoutException($"The provider job ran longer than Jobs:MaxRunTime ({options.MaxRunTime}).");
+            }
+
+            await Task.Delay(options.PollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Fetches <paramref name="url"/> (SSRF-checked, size-limited) into the job's output file.</summary>
+    public async Task<JobOutput> StoreFromUrlAsync(Uri url, IReadOnlyList<string>? contentTypes, string operation, CancellationToken cancellationToken, System.Text.Json.Nodes.JsonObject? data = null)
+    {
+        var (_, scratch) = outputs.NewFile(Job.Id, ".download");
+        var result = await downloads.DownloadAsync(url, scratch, allowedContentTypes: contentTypes, operation: operation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var (stored, path) = outputs.NewFile(Job.Id, JobOutputStore.ExtensionFor(result.ContentType));
+        File.Move(scratch, path, overwrite: true);
+        return new JobOutput
+        {
+            Url = "/v1/jobs/" + Job.Id + "/output",
+            ContentType = result.ContentType ?? "application/octet-stream",
+            Size = result.Bytes,
+            StoredFile = stored,
+            Data = data,
+        };
+    }
+
+    private void Refresh(JobRecord? current)
+    {
+        if (current is null)
+        {
+            throw new JobCanceledException("The job record is gone (expired or deleted).");
+        }
+
+        Job = current;
+        if (current.Status == JobStatus.Canceled)
+        {
+            throw new JobCanceledException();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using AiServer.Jobs.Execution;
+using AiServer.Jobs.Store;
+using AiServer.Jobs.Submission;
+using AiServer.ServiceDefaults.Health;
+using AiServer.ServiceDefaults.Validation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AiServer.Jobs;
+
+/// <summary>Registers the job store and queue (api and workers) and the worker pool (workers).</summary>
+public static class JobsHostingExtensions
+{
+    /// <summary>
+    /// The job records, streams and announcements in Redis, the output storage and the request validation, with the
+    /// validated <see cref="JobsOptions"/> (section <c>Jobs</c>). Call after <c>AddAiServerRedisClient()</c> and
+    /// <c>AddAiProviders()</c>.
+    /// </summary>
+    /// <param name="builder">The host builder.</param>
+    public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddValidatedOptions<JobsOptions>(JobsOptions.SectionName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<JobKeys>();
+        services.TryAddSingleton<JobStore>();
+        services.TryAddSingleton<JobQueue>();
+        services.TryAddSingleton<JobTelemetry>();
+        services.TryAddSingleton<JobOutputStore>();
+        services.TryAddSingleton<JobRequestValidator>();
+        if (!services.Any(d => d.ServiceType == typeof(JobNotifier)))
+        {
+            // The executors also serve the api: a cancel there cancels at the provider too.
+            services.AddSingleton<IJobExecutor, SpeechExecutor>();
+            services.AddSingleton<IJobExecutor, VoiceCloneExecutor>();
+            services.AddSingleton<IJobExecutor, LipSyncExecutor>();
+            services.AddSingleton<IJobExecutor, ImageCaptionExecutor>();
+            services.AddSingleton<IJobExecutor, ImageGenerationExecutor>();
+            services.AddSingleton<IJobExecutor, ModelTrainingExecutor>();
+            services.AddSingleton<JobNotifier>();
+            services.AddHostedService(sp => sp.GetRequiredService<JobNotifier>());
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// The worker pool: runs the kinds <c>Workers:Kinds</c> names (all when unset) with <c>Workers:Concurrency</c> jobs
+    /// per kind, and reports itself as <c>workers</c> in <c>/health/detailed</c>. Calls <see cref="AddJobs"/>.
+    /// </summary>
+    /// <param name="builder">The host builder.</param>
+    public static IHostApplicationBuilder AddJobWorkers(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddJobs();
+        var services = builder.Services;
+        services.AddValidatedOptions<JobWorkerOptions>(JobWorkerOptions.SectionName);
+        services.AddSingleton<IValidateOptions<JobWorkerOptions>, JobWorkerOptionsValidator>();
+        services.TryAddSingleton<JobProcessor>();
+        services.AddSingleton<JobWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
+        services.AddHealthChecks().AddCheck<JobWorkerHealthCheck>("workers", tags: [HealthTags.Detailed]);
+        return builder;
+    }
+
+    /// <summary>Samples the queues for the <c>jobs_queue_*</c> and <c>jobs_dead_letters</c> gauges (the api does it: it sees every kind).</summary>
+    /// <param name="builder">The host builder.</param>
+    public static IHostApplicationBuilder AddJobQueueMetrics(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddJobs();
+        builder.Services.AddHostedService<JobQueueMonitor>();
+        return builder;
+    }
+}
