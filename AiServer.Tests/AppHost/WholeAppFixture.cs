@@ -117,11 +117,14 @@ public sealed class WholeAppFixture : IAsyncLifetime
     /// <summary>The direct URLs of both api replicas and the worker pools.</summary>
     public IReadOnlyList<Uri> ServiceUrls() => [.. Instances("api").Select(DirectUrl), .. WorkerPools.SelectMany(Instances).Select(DirectUrl)];
 
-    public async Task<string> AdminTokenAsync()
+    public Task<string> AdminTokenAsync() => ParameterAsync("admin-token");
+
+    /// <summary>The value of one of the AppHost's parameters (the generated admin token, the development API key).</summary>
+    public async Task<string> ParameterAsync(string name)
     {
         var model = App.Services.GetRequiredService<DistributedApplicationModel>();
-        var token = model.Resources.OfType<ParameterResource>().Single(p => p.Name == "admin-token");
-        return await token.GetValueAsync(TestContext.Current.CancellationToken) ?? throw new InvalidOperationException("admin-token has no value.");
+        var parameter = model.Resources.OfType<ParameterResource>().Single(p => p.Name == name);
+        return await parameter.GetValueAsync(TestContext.Current.CancellationToken) ?? throw new InvalidOperationException(name + " has no value.");
     }
 
     public async Task<HttpResponseMessage> AdminPostAsync(Uri service, string pathAndQuery, string? token = null)
