@@ -6,6 +6,7 @@ using System.Text.Json;
 using AiServer.Providers;
 using AiServer.ServiceDefaults;
 using AiServer.ServiceDefaults.Redis;
+using AiServer.ServiceDefaults.Resilience;
 using AiServer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -160,6 +161,68 @@ public sealed class SharedProviderHealthTests(ProviderEmulatorFixture emulator, 
 
         Assert.All(reports, r => Assert.Equal("unhealthy", r.Checks["redis"].Status));
         Assert.Equal(["local"], Sources(probesOfB, "bfl"));
+    }
+
+    [Fact]
+    public async Task Detailed_RedisFrozen_EachInstanceFallsBackWithinTheSharedTimeoutAndAnswers()
+    {
+        // Arrange: two instances with the default deadlines and Redis timeout (500 ms); one shared round, then Redis
+        // stops answering but keeps its connections open (SIGSTOP), the case no connection error announces.
+        await using var server = await RedisServer.StartAsync(cancellationToken: Ct);
+        var prefix = Prefix();
+        var defaults = new Dictionary<string, string?>
+        {
+            ["Providers:Health:ProbeTimeout"] = "00:00:03",
+            ["Providers:Health:SharedTimeout"] = "00:00:00.500",
+            ["Health:Deadlines:Detailed"] = "00:00:05",
+        };
+        await using var a = await StartInstanceAsync(server.ConnectionString, prefix, "api-a", defaults);
+        await using var b = await StartInstanceAsync(server.ConnectionString, prefix, "api-b", defaults);
+        await DetailedAsync(a);
+        await DetailedAsync(b);
+        server.Pause();
+        try
+        {
+            var before = await ProbeCountsAsync();
+
+            // Act
+            var report = await DetailedAsync(b, refresh: true);
+
+            // Assert: answered, every provider from b's own probe, none reported as a timed-out check.
+            var after = await ProbeCountsAsync();
+            foreach (var provider in ProbePaths.Keys)
+            {
+                var check = report.Checks[provider];
+                Assert.Equal(("local", "api-b"), (check.Text("source"), check.Text("probedBy")));
+                Assert.True(check.Text("message")?.Contains("did not answer within", StringComparison.Ordinal) != true, $"{provider}: {check.Text("message")}");
+                Assert.Equal(before[provider] + 1, after[provider]);
+            }
+        }
+        finally
+        {
+            server.Resume();
+        }
+    }
+
+    [Fact]
+    public async Task Detailed_BreakerOpen_NoProbeNoLeaseAndNothingShared()
+    {
+        // Arrange
+        var prefix = Prefix();
+        await using var app = await StartInstanceAsync(redis.ConnectionString, prefix, "api-open");
+        await app.App.Services.GetRequiredService<ICircuitBreakerRegistry>().Get(ProviderNames.Replicate).ForceOpenAsync("test isolation", Ct);
+        var before = await ProbeCountsAsync();
+
+        // Act
+        var report = await DetailedAsync(app);
+
+        // Assert: degraded with the reason, the provider untouched, and no Redis key for it.
+        var check = report.Checks["replicate"];
+        Assert.Equal("degraded", check.Status);
+        Assert.Equal("OPEN", check.Text("circuitBreaker"));
+        Assert.Equal(before["replicate"], (await ProbeCountsAsync())["replicate"]);
+        Assert.Equal("0", await redis.CliAsync("EXISTS", $"{prefix}{{health:replicate}}", $"{prefix}{{health:replicate}}:lease"));
+        Assert.Equal("probed", report.Checks["bfl"].Text("source"));
     }
 
     [Fact]
