@@ -1,15 +1,9 @@
-using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
 using AiServer.Providers;
-using AiServer.ServiceDefaults;
-using AiServer.ServiceDefaults.Redis;
 using AiServer.ServiceDefaults.Resilience;
 using AiServer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using static AiServer.Tests.Providers.Health.HealthFleet;
 
 namespace AiServer.Tests.Providers.Health;
 
@@ -19,21 +13,6 @@ namespace AiServer.Tests.Providers.Health;
 /// </summary>
 public sealed class SharedProviderHealthTests(ProviderEmulatorFixture emulator, RedisServer redis) : IClassFixture<ProviderEmulatorFixture>
 {
-    private const string Token = "shared-health-token";
-
-    /// <summary>The first request of each provider's health probe (Hugging Face's probe makes two; the first is counted).</summary>
-    private static readonly Dictionary<string, Func<string, bool>> ProbePaths = new()
-    {
-        ["replicate"] = p => p == "/replicate/v1/account",
-        ["supabase"] = p => p == "/supabase/auth/v1/health",
-        ["elevenlabs"] = p => p == "/elevenlabs/v1/user",
-        ["synclabs"] = p => p == "/synclabs/v2/models",
-        ["huggingface"] = p => p.StartsWith("/huggingface/api/models/", StringComparison.Ordinal),
-        ["bfl"] = p => p == "/bfl/v1/credits",
-    };
-
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -293,43 +272,6 @@ public sealed class SharedProviderHealthTests(ProviderEmulatorFixture emulator, 
         Assert.Equal("api-waiting", await redis.CliAsync("HGET", $"{prefix}{{health:replicate}}", "probedBy"));
     }
 
-    private static MetricCollector<long> ProbeCounter(TestWebApp app) =>
-        new(app.App.Services.GetRequiredService<IMeterFactory>(), "AiServer.Providers", "provider.health.probes");
-
-    private static List<string?> Sources(MetricCollector<long> collector, string provider) =>
-        collector.GetMeasurementSnapshot().Where(m => (string?)m.Tags["provider"] == provider).Select(m => (string?)m.Tags["source"]).ToList();
-
-    private static string Prefix() => $"health-{Guid.NewGuid():N}:";
-
-    private Task<TestWebApp> StartInstanceAsync(string connectionString, string prefix, string id, IDictionary<string, string?>? overrides = null)
-    {
-        var settings = ProviderTestHost.EmulatorConfiguration(emulator);
-        settings["ConnectionStrings:redis"] = connectionString;
-        settings["Redis:KeyPrefix"] = prefix;
-        settings["OTEL_RESOURCE_ATTRIBUTES"] = $"service.name=api,service.instance.id={id}";
-        settings["Admin:Token"] = Token;
-        // Generous on purpose (2 shared cores): a slow Redis call or probe must not turn into a second probe or a
-        // stale answer in a test about something else. The tests about those set their own.
-        settings["Providers:Health:CacheDuration"] = "00:10:00";
-        settings["Providers:Health:ProbeTimeout"] = "00:00:10";
-        settings["Providers:Health:SharedTimeout"] = "00:00:05";
-        settings["Health:Deadlines:Detailed"] = "00:00:40";
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
-        {
-            settings[key] = value;
-        }
-
-        return TestWebApp.StartAsync(
-            builder =>
-            {
-                builder.AddServiceDefaults();
-                builder.AddAiServerRedisClient("redis");
-                builder.AddAiProviders();
-            },
-            app => app.MapDefaultEndpoints(),
-            settings);
-    }
-
     /// <summary>A shared result as publish.lua writes it (the key layout is the documented contract).</summary>
     private async Task PlantResultAsync(string prefix, string provider, long at, string probedBy) =>
         await redis.CliAsync(
@@ -347,39 +289,8 @@ public sealed class SharedProviderHealthTests(ProviderEmulatorFixture emulator, 
         return (long.Parse(time[0], CultureInfo.InvariantCulture) * 1000) + (long.Parse(time[1], CultureInfo.InvariantCulture) / 1000);
     }
 
-    private async Task<Dictionary<string, int>> ProbeCountsAsync()
-    {
-        var counts = new Dictionary<string, int>();
-        foreach (var (provider, isProbe) in ProbePaths)
-        {
-            counts[provider] = (await emulator.RequestsAsync(provider)).Count(r => (string?)r!["path"] is { } path && isProbe(path));
-        }
+    private Task<TestWebApp> StartInstanceAsync(string connectionString, string prefix, string id, IDictionary<string, string?>? overrides = null) =>
+        HealthFleet.StartInstanceAsync(emulator, connectionString, prefix, id, overrides);
 
-        return counts;
-    }
-
-    private static async Task<DetailedReport> DetailedAsync(TestWebApp app, bool refresh = false)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, refresh ? "/health/detailed?refresh=true" : "/health/detailed");
-        if (refresh)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        }
-
-        using var response = await Wait.ForAsync(app.Client.SendAsync(request, Ct), RequestTimeout, $"GET {request.RequestUri} on {app.BaseAddress}");
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"/health/detailed answered {(int)response.StatusCode}: {body}");
-        using var json = JsonDocument.Parse(body);
-        var checks = json.RootElement.GetProperty("checks").EnumerateArray().ToDictionary(
-            e => e.GetProperty("service").GetString()!,
-            e => new CheckEntry(e.GetProperty("status").GetString()!, e.GetProperty("details").Clone()));
-        return new DetailedReport(checks);
-    }
-
-    private sealed record DetailedReport(Dictionary<string, CheckEntry> Checks);
-
-    private sealed record CheckEntry(string Status, JsonElement Details)
-    {
-        public string? Text(string key) => Details.TryGetProperty(key, out var value) ? value.ToString() : null;
-    }
+    private Task<Dictionary<string, int>> ProbeCountsAsync() => HealthFleet.ProbeCountsAsync(emulator);
 }
