@@ -29,7 +29,8 @@ public static class AiProvidersHostingExtensions
     /// Registers every provider client (typed, from DI), its validated options (<c>Providers:{Name}</c>, with the seeds'
     /// environment variables as fallbacks), its named <see cref="HttpClient"/> with the fleet resilience handler (the
     /// provider's breaker and retry preset), the file downloader, and one cached, breaker-aware health check per provider
-    /// (tag <see cref="HealthTags.Detailed"/>). Call it once, after <c>AddServiceDefaults()</c>, which adds the fleet
+    /// (tag <see cref="HealthTags.Detailed"/>), whose probes the fleet shares through Redis when a connection is
+    /// registered (<c>Providers:Health:Shared</c>). Call it once, after <c>AddServiceDefaults()</c>, which adds the fleet
     /// breakers the clients use.
     /// </summary>
     /// <param name="builder">The host builder.</param>

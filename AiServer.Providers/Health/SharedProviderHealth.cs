@@ -140,7 +140,7 @@ internal sealed class SharedProviderHealth(
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             ProviderLog.SharedHealthUnavailable(logger, provider, operation, ex.GetType().Name);
             return default;
