@@ -8,6 +8,7 @@ using AiServer.Providers.Supabase;
 using AiServer.Providers.SyncLabs;
 using AiServer.Providers.Telemetry;
 using AiServer.ServiceDefaults.Health;
+using AiServer.ServiceDefaults.Redis;
 using AiServer.ServiceDefaults.Resilience;
 using AiServer.ServiceDefaults.Validation;
 using Microsoft.Extensions.Configuration;
@@ -17,6 +18,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace AiServer.Providers;
 
@@ -27,7 +29,8 @@ public static class AiProvidersHostingExtensions
     /// Registers every provider client (typed, from DI), its validated options (<c>Providers:{Name}</c>, with the seeds'
     /// environment variables as fallbacks), its named <see cref="HttpClient"/> with the fleet resilience handler (the
     /// provider's breaker and retry preset), the file downloader, and one cached, breaker-aware health check per provider
-    /// (tag <see cref="HealthTags.Detailed"/>). Call it once, after <c>AddServiceDefaults()</c>, which adds the fleet
+    /// (tag <see cref="HealthTags.Detailed"/>), whose probes the fleet shares through Redis when a connection is
+    /// registered (<c>Providers:Health:Shared</c>). Call it once, after <c>AddServiceDefaults()</c>, which adds the fleet
     /// breakers the clients use.
     /// </summary>
     /// <param name="builder">The host builder.</param>
@@ -40,6 +43,7 @@ public static class AiProvidersHostingExtensions
         services.TryAddSingleton<ProviderMetrics>();
         services.AddValidatedOptions<ProviderHealthOptions>(ProviderHealthOptions.SectionName);
         services.TryAddSingleton<ProviderHealthCache>();
+        services.TryAddSingleton(CreateSharedHealth);
         services.AddSingleton<IHealthCheckCache>(sp => sp.GetRequiredService<ProviderHealthCache>());
 
         AddProvider<ReplicateOptions, ReplicateClient>(builder, ProviderNames.Replicate, ReplicateOptions.SectionName, RetryPreset.ExternalApi, "REPLICATE_API_TOKEN", null, (c, ct) => c.HealthCheckAsync(ct));
@@ -109,11 +113,39 @@ public static class AiProvidersHostingExtensions
                     ct => probe(sp.GetRequiredService<TClient>(), ct),
                     sp.GetRequiredService<ICircuitBreakerRegistry>(),
                     sp.GetRequiredService<ProviderHealthCache>(),
+                    sp.GetRequiredService<SharedProviderHealth>(),
+                    sp.GetRequiredService<ProviderMetrics>(),
                     sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiServer.Providers.Health")),
                 failureStatus: HealthStatus.Unhealthy,
                 tags: [HealthTags.Detailed]));
         }
+    }
+
+    /// <summary>
+    /// The fleet-shared probes use the Redis connection when one is registered (<c>ConnectionStrings:redis</c>), under
+    /// <c>Redis:KeyPrefix</c>; without one every instance probes for itself. Registration is checked, not resolved:
+    /// creating the multiplexer may wait for an unreachable Redis, which the store does off the caller's path.
+    /// </summary>
+    private static SharedProviderHealth CreateSharedHealth(IServiceProvider sp)
+    {
+        var time = sp.GetRequiredService<TimeProvider>();
+        RedisProviderHealthStore? store = null;
+        if (sp.GetService<IServiceProviderIsService>()?.IsService(typeof(IConnectionMultiplexer)) == true)
+        {
+            var prefix = sp.GetService<IOptions<RedisOptions>>()?.Value.KeyPrefix ?? RedisOptions.DefaultKeyPrefix;
+            store = new RedisProviderHealthStore(sp.GetRequiredService<IConnectionMultiplexer>, prefix, time);
+        }
+
+        var instance = sp.GetService<InstanceIdentity>() ?? InstanceIdentity.FromConfiguration(sp.GetRequiredService<IConfiguration>());
+        return new SharedProviderHealth(
+            store,
+            instance.Id,
+            sp.GetRequiredService<ProviderHealthCache>(),
+            sp.GetRequiredService<IOptions<ProviderHealthOptions>>(),
+            sp.GetRequiredService<ProviderMetrics>(),
+            time,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiServer.Providers.Health"));
     }
 
     private static void AddFileDownload(IHostApplicationBuilder builder)

@@ -31,4 +31,10 @@ internal static partial class ProviderLog
 
     [LoggerMessage(EventId = 5008, Level = LogLevel.Warning, Message = "{Provider} {Operation}: cancelling job {JobId} after the run timeout failed ({ErrorCode})")]
     public static partial void CancelFailed(ILogger logger, string provider, string operation, string jobId, string errorCode);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Debug, Message = "Shared health of {Provider}: {Operation} failed ({Reason}); probing for this instance")]
+    public static partial void SharedHealthUnavailable(ILogger logger, string provider, string operation, string reason);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Information, Message = "Shared health of {Provider}: the probe of {Holder} did not report within {Wait}; serving {Served}")]
+    public static partial void SharedProbeLate(ILogger logger, string provider, string holder, TimeSpan wait, string served);
 }

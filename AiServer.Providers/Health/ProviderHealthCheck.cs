@@ -1,4 +1,4 @@
-using System.Globalization;
+using AiServer.Providers.Telemetry;
 using AiServer.ServiceDefaults.Resilience;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -7,14 +7,19 @@ namespace AiServer.Providers.Health;
 
 /// <summary>
 /// A provider's check on <c>/health/detailed</c>: never calls a provider whose breaker is OPEN (degraded, with the
-/// reason), otherwise reuses a probe result younger than <see cref="ProviderHealthOptions.CacheDuration"/> or probes —
-/// one probe per provider at a time, shared by concurrent callers (<see cref="ProviderHealthCache.ProbeOnceAsync"/>).
+/// reason). Otherwise, with Redis, the fleet's shared result (<see cref="SharedProviderHealth"/>: one probe per provider
+/// per cache period for the whole fleet); without Redis, or when it fails or is slow, this instance's own result younger
+/// than <see cref="ProviderHealthOptions.CacheDuration"/> or its own probe — one probe per provider at a time, shared by
+/// concurrent callers (<see cref="ProviderHealthCache.ProbeOnceAsync"/>). The details say where the answer came from
+/// (<see cref="ProbeDetails"/>).
 /// </summary>
 internal sealed class ProviderHealthCheck(
     string provider,
     Func<CancellationToken, Task<HealthCheckResult>> probe,
     ICircuitBreakerRegistry breakers,
     ProviderHealthCache cache,
+    SharedProviderHealth shared,
+    ProviderMetrics metrics,
     TimeProvider time,
     ILogger logger) : IHealthCheck
 {
@@ -33,22 +38,41 @@ internal sealed class ProviderHealthCheck(
                 });
         }
 
-        if (cache.TryGet(provider, out var cached, out var probedAt))
+        // Shared by every concurrent caller on this instance; each caller stops waiting on its own token, the work
+        // itself is bounded by the Redis call timeout and the probe deadline, and is not cancelled because one caller
+        // went away.
+        if (shared.Enabled
+            && await cache.SharedOnceAsync(provider, () => shared.CheckAsync(provider, () => cache.ProbeOnceAsync(provider, () => CountedProbeAsync(ProbeSource.Probed))))
+                .WaitAsync(cancellationToken).ConfigureAwait(false) is { } fleet)
         {
-            return WithData(cached, ("cached", true), ("probedAt", probedAt.ToString("O", CultureInfo.InvariantCulture)));
+            return fleet;
         }
 
-        // Shared by every concurrent caller; each caller stops waiting on its own token, the probe itself is bounded
-        // by the probe deadline (ProviderHealthOptions.ProbeTimeout) and is not cancelled because one caller went away.
-        var outcome = await cache.ProbeOnceAsync(provider, ProbeAsync).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return outcome.Cacheable
-            ? WithData(outcome.Result, ("cached", false), ("probedAt", outcome.ProbedAt.ToString("O", CultureInfo.InvariantCulture)))
-            : outcome.Result;
+        if (cache.TryGet(provider, out var cached))
+        {
+            return ProbeDetails.Describe(cached, ProbeSource.Local, cached: true, shared.InstanceId);
+        }
+
+        var outcome = await cache.ProbeOnceAsync(provider, () => CountedProbeAsync(ProbeSource.Local)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return outcome.Cacheable ? ProbeDetails.Describe(outcome, ProbeSource.Local, cached: false, shared.InstanceId) : outcome.Result;
+    }
+
+    private async Task<ProbeOutcome> CountedProbeAsync(string source)
+    {
+        var outcome = await ProbeAsync().ConfigureAwait(false);
+        if (outcome.Cacheable)
+        {
+            // A breaker-rejected probe never reached the provider: not counted.
+            metrics.RecordHealthProbe(provider, source);
+        }
+
+        return outcome;
     }
 
     private async Task<ProbeOutcome> ProbeAsync()
     {
         var now = time.GetUtcNow();
+        var started = time.GetTimestamp();
         HealthCheckResult result;
         using var deadline = new CancellationTokenSource(cache.ProbeTimeout, time);
         try
@@ -90,17 +114,6 @@ internal sealed class ProviderHealthCheck(
             result = HealthCheckResult.Unhealthy($"The {provider} probe failed ({ex.GetType().Name}).");
         }
 
-        return new ProbeOutcome(result, now, Cacheable: true);
-    }
-
-    private static HealthCheckResult WithData(HealthCheckResult result, params (string Key, object Value)[] extra)
-    {
-        var data = new Dictionary<string, object>(result.Data);
-        foreach (var (key, value) in extra)
-        {
-            data[key] = value;
-        }
-
-        return new HealthCheckResult(result.Status, result.Description, result.Exception, data);
+        return new ProbeOutcome(result, now, Cacheable: true, time.GetElapsedTime(started));
     }
 }

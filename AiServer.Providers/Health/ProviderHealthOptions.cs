@@ -19,4 +19,18 @@ public sealed class ProviderHealthOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Share probe results through Redis when <c>ConnectionStrings:redis</c> is configured (default true): one instance
+    /// probes a provider per cache period under a lease, the others serve its result. False: every instance probes for
+    /// itself.
+    /// </summary>
+    public bool Shared { get; set; } = true;
+
+    /// <summary>
+    /// How long one Redis call of the shared probes may take (default 500 ms). A call that fails or takes longer makes
+    /// this instance probe for itself, so a slow or lost Redis never holds <c>/health/detailed</c> past its deadline.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:05")]
+    public TimeSpan SharedTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 }

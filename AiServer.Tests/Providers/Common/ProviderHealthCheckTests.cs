@@ -1,5 +1,6 @@
 using AiServer.Providers;
 using AiServer.Providers.Health;
+using AiServer.Providers.Telemetry;
 using AiServer.Tests.Infrastructure;
 using AiServer.ServiceDefaults.Health;
 using AiServer.ServiceDefaults.Resilience;
@@ -160,6 +161,8 @@ public sealed class ProviderHealthCheckTests(ProviderEmulatorFixture emulator) :
             },
             host.Get<ICircuitBreakerRegistry>(),
             host.Get<ProviderHealthCache>(),
+            host.Get<SharedProviderHealth>(),
+            host.Get<ProviderMetrics>(),
             TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 

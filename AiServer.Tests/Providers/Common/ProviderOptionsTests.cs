@@ -41,6 +41,8 @@ public sealed class ProviderOptionsTests
         Assert.Contains("image/*", download.EffectiveContentTypes);
         Assert.Equal(TimeSpan.FromSeconds(30), new ProviderHealthOptions().CacheDuration);
         Assert.Equal(TimeSpan.FromSeconds(3), new ProviderHealthOptions().ProbeTimeout);
+        Assert.True(new ProviderHealthOptions().Shared);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), new ProviderHealthOptions().SharedTimeout);
         Assert.False(replicate.IsConfigured);
     }
 
@@ -60,6 +62,8 @@ public sealed class ProviderOptionsTests
     [InlineData("Providers:HuggingFace:MaxEventBytes", "10", "Providers:HuggingFace:MaxEventBytes: must be between 1024 and")]
     [InlineData("Providers:Health:CacheDuration", "02:00:00", "Providers:Health:CacheDuration")]
     [InlineData("Providers:Health:ProbeTimeout", "00:00:00", "Providers:Health:ProbeTimeout")]
+    [InlineData("Providers:Health:SharedTimeout", "00:00:10", "Providers:Health:SharedTimeout")]
+    [InlineData("Providers:Health:SharedTimeout", "00:00:00", "Providers:Health:SharedTimeout")]
     public async Task AddAiProviders_InvalidValue_FailsAtStartNamingTheKey(string key, string value, string message)
     {
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => ProviderTestHost.StartAsync(new Dictionary<string, string?> { [key] = value }));
