@@ -89,9 +89,11 @@ public static class Extensions
         services.AddValidatedOptions<HealthDeadlineOptions>(HealthDeadlineOptions.SectionName);
 
         // Health in the log is edge-triggered (HealthStateLogPublisher, on a timer over the readiness checks); ASP.NET
-        // Core's own line per check per request would let unauthenticated probe traffic flood the log.
+        // Core's own line per check per request would let unauthenticated probe traffic flood the log. The same timer
+        // feeds health_ready and health_ready_transitions_total (ReadinessMetricsPublisher) for the flapping alert.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthCheckPublisher, HealthStateLogPublisher>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthCheckPublisher, ReadinessMetricsPublisher>());
         services.Configure<HealthCheckPublisherOptions>(static publisher =>
         {
             publisher.Delay = TimeSpan.FromSeconds(2);
