@@ -39,6 +39,29 @@ internal sealed class JobTelemetry : IDisposable
         _meter.CreateObservableGauge("jobs.dead_letters", () => Observe(static q => q.Dead), description: "Entries in a kind's dead-letter stream.");
     }
 
+    /// <summary>
+    /// Records 0 for the counters of <paramref name="kinds"/> so their series exist from the first scrape (a rate or an
+    /// alert over them has data before the first job): submissions on the api, completions per outcome on the workers.
+    /// </summary>
+    public void RecordZeros(IEnumerable<string> kinds, bool submitted, bool completed)
+    {
+        foreach (var kind in kinds)
+        {
+            if (submitted)
+            {
+                _submitted.Add(0, new KeyValuePair<string, object?>("kind", kind));
+            }
+
+            if (completed)
+            {
+                foreach (var outcome in new[] { JobStatus.Succeeded, JobStatus.Failed, JobStatus.Canceled })
+                {
+                    _completed.Add(0, new("kind", kind), new("outcome", outcome));
+                }
+            }
+        }
+    }
+
     public void Submitted(string kind) => _submitted.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void Completed(JobRecord job)

@@ -24,6 +24,7 @@ internal sealed partial class JobWorker(
     IOptions<JobWorkerOptions> workerOptions,
     IOptionsMonitor<JobsOptions> jobsOptions,
     TimeProvider time,
+    JobTelemetry telemetry,
     ILogger<JobWorker> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, KindState> _kinds = new(StringComparer.Ordinal);
@@ -35,6 +36,7 @@ internal sealed partial class JobWorker(
     {
         var kinds = workerOptions.Value.EffectiveKinds;
         LogStarting(logger, string.Join(", ", kinds), workerOptions.Value.Concurrency);
+        telemetry.RecordZeros(kinds, submitted: false, completed: true);
         // Jobs get their own token: stopping the reads must not cancel jobs that may still finish within the grace.
         using var jobsStopping = new CancellationTokenSource();
         var loops = kinds.Select(kind => RunKindAsync(kind, stoppingToken, jobsStopping.Token)).ToArray();

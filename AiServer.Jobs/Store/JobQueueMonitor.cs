@@ -10,6 +10,7 @@ internal sealed class JobQueueMonitor(JobQueue queue, JobTelemetry telemetry, Ti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        telemetry.RecordZeros(JobKinds.All, submitted: true, completed: true);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

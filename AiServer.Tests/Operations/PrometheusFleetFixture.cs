@@ -24,6 +24,11 @@ public sealed partial class PrometheusFleetFixture : IAsyncLifetime
     private EmulatorHost? _emulator;
     private PrometheusServer? _prometheus;
 
+    private readonly string _outputs = Directory.CreateTempSubdirectory("aiserver-ops-outputs-").FullName;
+
+    /// <summary>The client API key of the job routes.</summary>
+    public string ApiKey { get; } = "ops-key-" + Guid.NewGuid().ToString("N");
+
     /// <summary>The admin token the services were given.</summary>
     public string AdminToken { get; } = "ops-test-" + Guid.NewGuid().ToString("N");
 
@@ -121,6 +126,20 @@ public sealed partial class PrometheusFleetFixture : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, $"POST {pathAndQuery} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>Runs one image-caption job to its end through the first api replica (the workers take it).</summary>
+    public async Task SubmitJobAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ApiUrls[0], "v1/jobs/image-caption"))
+        {
+            Content = new StringContent($$"""{"image_url":"{{Emulator.Url("files/uploads/ops/photo.png")}}"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        request.Headers.TryAddWithoutValidation("Prefer", "wait=25");
+        using var response = await Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK && body.Contains("\"succeeded\"", StringComparison.Ordinal), $"the job should end succeeded within 25 s: {(int)response.StatusCode} {body}{Environment.NewLine}{Describe()}");
+    }
+
     /// <summary>GETs a path on a service with the admin token (for <c>/health/detailed?refresh=true</c>).</summary>
     public async Task<HttpStatusCode> AdminGetAsync(Uri service, string pathAndQuery)
     {
@@ -171,6 +190,9 @@ public sealed partial class PrometheusFleetFixture : IAsyncLifetime
             ["ASPNETCORE_URLS"] = url.GetLeftPart(UriPartial.Authority),
             ["ConnectionStrings__redis"] = _redis!.ConnectionString,
             ["Admin__Token"] = AdminToken,
+            ["Auth__ApiKeys__0"] = ApiKey,
+            ["Jobs__OutputPath"] = _outputs,
+            ["Providers__FileDownload__AllowedHosts__0"] = emulator.BaseUri.Authority,
             ["OTEL_SERVICE_NAME"] = serviceName,
             ["Logging__File__Enabled"] = "false",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning", // the content root has no appsettings.json; keep scrapes out of the output
