@@ -13,6 +13,19 @@ internal static class Program
             return;
         }
 
+        // "bare-api": the baseline minimal API of scripts/bench-jobs.sh; "jobs-e2e": submit-to-succeeded latency.
+        if (args.Length > 0 && args[0] == "bare-api")
+        {
+            await BareApi.RunAsync(args[1..]).ConfigureAwait(false);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "jobs-e2e")
+        {
+            await JobsEndToEnd.RunAsync(args[1..]).ConfigureAwait(false);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -18,15 +18,7 @@ public static class JobKinds
     /// <summary>Whether <paramref name="kind"/> is a known kind (ordinal: kinds are lower-case in URLs and keys).</summary>
     public static bool IsKnown(string? kind) => kind is not null && All.Contains(kind, StringComparer.Ordinal);
 
-    /// <summary>The providers that can run <paramref name="kind"/>, the default first.</summary>
-    public static IReadOnlyList<string> ProvidersOf(string kind) => kind switch
-    {
-        ModelTraining => [ProviderNames.Replicate, ProviderNames.Bfl],
-        ImageGeneration => [ProviderNames.Replicate, ProviderNames.Bfl],
-        Speech => [ProviderNames.ElevenLabs],
-        VoiceClone => [ProviderNames.ElevenLabs],
-        LipSync => [ProviderNames.SyncLabs],
-        ImageCaption => [ProviderNames.HuggingFace],
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown job kind."),
-    };
+    /// <summary>The providers that can run <paramref name="kind"/>, the default first (from <see cref="ProviderCatalog"/>).</summary>
+    public static IReadOnlyList<string> ProvidersOf(string kind) =>
+        IsKnown(kind) ? ProviderCatalog.ProvidersOf(kind) : throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown job kind.");
 }

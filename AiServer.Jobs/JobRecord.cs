@@ -56,6 +56,9 @@ public sealed record JobRecord
     /// <summary>Set while <see cref="Status"/> is <c>waiting_for_provider</c>.</summary>
     public JobWaiting? Waiting { get; init; }
 
+    /// <summary>The moves to other providers of the kind, oldest first (see <see cref="JobsOptions.Fallbacks"/>).</summary>
+    public IReadOnlyList<JobFallback>? Fallbacks { get; init; }
+
     /// <summary>The optimistic-concurrency version (1 at creation, +1 per change).</summary>
     public long Version { get; init; }
 

@@ -24,6 +24,7 @@ public static class JobsHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddValidatedOptions<JobsOptions>(JobsOptions.SectionName);
+        services.AddSingleton<IValidateOptions<JobsOptions>, JobsOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<JobKeys>();
         services.TryAddSingleton<JobStore>();

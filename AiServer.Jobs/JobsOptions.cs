@@ -53,6 +53,24 @@ public sealed class JobsOptions
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ParseLimitsInInvariantCulture = true)]
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// <c>Jobs:Fallbacks:{kind}:{i}</c>: the providers a kind's jobs move through, in order, when the job's provider has
+    /// its breaker OPEN or failed with a provider-side error after its attempts, before it accepted the job. A kind not
+    /// listed uses <see cref="DefaultFallbacks"/> (image-generation: replicate then bfl); one provider listed turns
+    /// fallback off for the kind.
+    /// </summary>
+    public Dictionary<string, List<string>> Fallbacks { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The fallback orders used for kinds <see cref="Fallbacks"/> does not list.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> DefaultFallbacks = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+    {
+        [JobKinds.ImageGeneration] = [AiServer.Providers.ProviderNames.Replicate, AiServer.Providers.ProviderNames.Bfl],
+    };
+
+    /// <summary>The providers <paramref name="kind"/>'s jobs may move through, in order (empty: no fallback).</summary>
+    public IReadOnlyList<string> FallbacksOf(string kind) =>
+        Fallbacks.TryGetValue(kind, out var configured) ? configured : DefaultFallbacks.GetValueOrDefault(kind) ?? [];
+
     /// <summary><c>Jobs:ReplicateImageModel</c>: the Replicate model of <c>image-generation</c> jobs that name none.</summary>
     [Required(AllowEmptyStrings = false)]
     public string ReplicateImageModel { get; set; } = "black-forest-labs/flux-schnell";

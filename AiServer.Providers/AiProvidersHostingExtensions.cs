@@ -46,27 +46,28 @@ public static class AiProvidersHostingExtensions
         services.TryAddSingleton(CreateSharedHealth);
         services.AddSingleton<IHealthCheckCache>(sp => sp.GetRequiredService<ProviderHealthCache>());
 
-        AddProvider<ReplicateOptions, ReplicateClient>(builder, ProviderNames.Replicate, ReplicateOptions.SectionName, RetryPreset.ExternalApi, "REPLICATE_API_TOKEN", null, (c, ct) => c.HealthCheckAsync(ct));
-        AddProvider<SupabaseOptions, SupabaseClient>(builder, ProviderNames.Supabase, SupabaseOptions.SectionName, RetryPreset.Database, "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_URL", (c, ct) => c.HealthCheckAsync(ct));
-        AddProvider<ElevenLabsOptions, ElevenLabsClient>(builder, ProviderNames.ElevenLabs, ElevenLabsOptions.SectionName, RetryPreset.ExternalApi, "ELEVENLABS_API_KEY", null, (c, ct) => c.HealthCheckAsync(ct));
-        AddProvider<SyncLabsOptions, SyncLabsClient>(builder, ProviderNames.SyncLabs, SyncLabsOptions.SectionName, RetryPreset.ExternalApi, "SYNC_LABS_API_KEY", null, (c, ct) => c.HealthCheckAsync(ct));
-        AddProvider<HuggingFaceOptions, HuggingFaceClient>(builder, ProviderNames.HuggingFace, HuggingFaceOptions.SectionName, RetryPreset.ExternalApi, "HF_TOKEN", null, (c, ct) => c.HealthCheckAsync(ct));
-        AddProvider<BflOptions, BflClient>(builder, ProviderNames.Bfl, BflOptions.SectionName, RetryPreset.ExternalApi, "BFL_API_KEY", null, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<ReplicateOptions, ReplicateClient>(builder, ProviderCatalog.Replicate, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<SupabaseOptions, SupabaseClient>(builder, ProviderCatalog.Supabase, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<ElevenLabsOptions, ElevenLabsClient>(builder, ProviderCatalog.ElevenLabs, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<SyncLabsOptions, SyncLabsClient>(builder, ProviderCatalog.SyncLabs, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<HuggingFaceOptions, HuggingFaceClient>(builder, ProviderCatalog.HuggingFace, (c, ct) => c.HealthCheckAsync(ct));
+        AddProvider<BflOptions, BflClient>(builder, ProviderCatalog.Bfl, (c, ct) => c.HealthCheckAsync(ct));
         AddFileDownload(builder);
         return builder;
     }
 
     private static void AddProvider<TOptions, TClient>(
         IHostApplicationBuilder builder,
-        string name,
-        string section,
-        RetryPreset preset,
-        string? keyVariable,
-        string? urlVariable,
+        ProviderDescriptor provider,
         Func<TClient, CancellationToken, Task<HealthCheckResult>>? probe)
         where TOptions : ProviderClientOptions, new()
         where TClient : class
     {
+        var name = provider.Name;
+        var section = ProviderSections.Root + ":" + provider.Section;
+        var preset = provider.RetryPreset == "database" ? RetryPreset.Database : RetryPreset.ExternalApi;
+        string? keyVariable = provider.SeedKeyVariable;
+        var urlVariable = provider.SeedUrlVariable;
         var services = builder.Services;
         services.AddValidatedOptions<TOptions>(section);
         services.AddSingleton<IValidateOptions<TOptions>>(new ProviderOptionsValidator<TOptions>(section));

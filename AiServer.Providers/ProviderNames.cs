@@ -1,6 +1,6 @@
 namespace AiServer.Providers;
 
-/// <summary>The external services AiServer calls; each name is also its circuit breaker's name.</summary>
+/// <summary>The external services AiServer calls, as constants (the catalogue with everything else about them: <see cref="ProviderCatalog"/>); each name is also its circuit breaker's name.</summary>
 public static class ProviderNames
 {
     public const string Replicate = "replicate";

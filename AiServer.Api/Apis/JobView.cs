@@ -36,6 +36,9 @@ public sealed record JobView
 
     public JobWaiting? Waiting { get; init; }
 
+    /// <summary>Moves to other providers of the kind: from, to, reason (<c>breaker_open</c>, <c>provider_error</c>), detail, at.</summary>
+    public IReadOnlyList<JobFallback>? Fallbacks { get; init; }
+
     public required IReadOnlyDictionary<string, string> Links { get; init; }
 
     /// <summary>
@@ -88,6 +91,7 @@ public sealed record JobView
             Output = job.Output is { } output ? new JobOutputView { Url = output.Url, ContentType = output.ContentType, Size = output.Size, Data = output.Data } : null,
             Error = job.Error,
             Waiting = status == JobStatus.WaitingForProvider ? waiting : null,
+            Fallbacks = job.Fallbacks,
             Links = links,
         };
     }

@@ -13,7 +13,7 @@ public static class ProviderResourceBuilderExtensions
     public static IReadOnlyList<string> ProvidersWithoutKey(this IDistributedApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return ProviderCatalog.All.Where(p => p.KeyFrom(builder.Configuration) is null).Select(p => p.Name).ToList();
+        return ProviderCatalog.All.Where(p => KeyFrom(p, builder.Configuration) is null).Select(p => p.Section).ToList();
     }
 
     /// <summary>The provider emulator, or <see langword="null"/> when every provider has a key or the model is published.</summary>
@@ -38,9 +38,9 @@ public static class ProviderResourceBuilderExtensions
         var app = builder.ApplicationBuilder;
         foreach (var provider in ProviderCatalog.All)
         {
-            if (app.ExecutionContext.IsPublishMode || provider.KeyFrom(app.Configuration) is not null)
+            if (app.ExecutionContext.IsPublishMode || KeyFrom(provider, app.Configuration) is not null)
             {
-                builder.WithEnvironment($"Providers__{provider.Name}__ApiKey", KeyParameter(app, provider));
+                builder.WithEnvironment($"Providers__{provider.Section}__ApiKey", KeyParameter(app, provider));
             }
         }
 
@@ -59,10 +59,10 @@ public static class ProviderResourceBuilderExtensions
         var endpoint = emulator.GetEndpoint("http");
         builder.WithEnvironment(context =>
         {
-            foreach (var provider in ProviderCatalog.All.Where(p => emulated.Contains(p.Name)))
+            foreach (var provider in ProviderCatalog.All.Where(p => emulated.Contains(p.Section)))
             {
-                context.EnvironmentVariables[$"Providers__{provider.Name}__BaseUrl"] = ReferenceExpression.Create($"{endpoint}/{provider.Prefix}");
-                context.EnvironmentVariables[$"Providers__{provider.Name}__ApiKey"] = "emulator-key";
+                context.EnvironmentVariables[$"Providers__{provider.Section}__BaseUrl"] = ReferenceExpression.Create($"{endpoint}/{provider.EmulatorPrefix}");
+                context.EnvironmentVariables[$"Providers__{provider.Section}__ApiKey"] = "emulator-key";
             }
 
             if (emulated.Contains("HuggingFace"))
@@ -80,8 +80,20 @@ public static class ProviderResourceBuilderExtensions
         return builder.WaitFor(emulator);
     }
 
-    private static IResourceBuilder<ParameterResource> KeyParameter(IDistributedApplicationBuilder app, ProviderEntry provider) =>
-        Parameter(app, provider.KeyParameter, secret: true, provider.SeedKeyVariable, $"Providers:{provider.Name}:ApiKey");
+    private static IResourceBuilder<ParameterResource> KeyParameter(IDistributedApplicationBuilder app, ProviderDescriptor provider) =>
+        Parameter(app, provider.KeyParameter, secret: true, provider.SeedKeyVariable, $"Providers:{provider.Section}:ApiKey");
+
+    /// <summary>The real key from the AppHost's configuration (<c>Providers:{Section}:ApiKey</c> or the seed variable), if any.</summary>
+    private static string? KeyFrom(ProviderDescriptor provider, IConfiguration configuration)
+    {
+        var key = configuration[$"Providers:{provider.Section}:ApiKey"];
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            key = configuration[provider.SeedKeyVariable];
+        }
+
+        return string.IsNullOrWhiteSpace(key) ? null : key;
+    }
 
     /// <summary>One parameter per name, shared by every service; in run mode its value comes from the given keys.</summary>
     private static IResourceBuilder<ParameterResource> Parameter(IDistributedApplicationBuilder app, string name, bool secret, params string[] configurationKeys)

@@ -48,7 +48,8 @@ internal sealed class ImageGenerationExecutor(ReplicateClient replicate, BflClie
     {
         if (job.Job.ProviderJobId is null)
         {
-            var model = JobInput.String(job.Job.Input, "model") ?? options.CurrentValue.ReplicateImageModel;
+            // A job that moved here from BFL may carry a BFL endpoint as its model: only a Replicate reference is used.
+            var model = JobInput.String(job.Job.Input, "model") is { } named && named.Contains('/', StringComparison.Ordinal) ? named : options.CurrentValue.ReplicateImageModel;
             var created = await replicate.CreatePredictionAsync(model, MapInput(job.Job.Input), operation: "job-image-generation", cancellationToken: cancellationToken).ConfigureAwait(false);
             await job.RecordProviderJobAsync(created.Id).ConfigureAwait(false);
         }

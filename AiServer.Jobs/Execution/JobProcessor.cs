@@ -138,6 +138,13 @@ internal sealed partial class JobProcessor(
 
                 if (job.Attempts >= settings.MaxAttempts)
                 {
+                    // Never accepted by this provider (no id recorded): another provider of the kind may take it.
+                    if (NextProvider(job, afterProviderError: true) is { } next)
+                    {
+                        job = await MoveAsync(job, next, "provider_error", ErrorOf(ex, "provider_unavailable").Message).ConfigureAwait(false);
+                        continue;
+                    }
+
                     await FailAsync(message, job, ErrorOf(ex, "provider_unavailable"), deadLetter: true).ConfigureAwait(false);
                     return;
                 }
@@ -161,13 +168,25 @@ internal sealed partial class JobProcessor(
         ? new JobError { Code = code, Message = provider.ProviderMessage, Provider = provider.Provider, ProviderStatus = provider.StatusCode, ProviderCode = provider.ErrorCode }
         : new JobError { Code = code, Message = ex.Message };
 
-    /// <summary>While the job's provider breaker is OPEN: record <c>waiting_for_provider</c> once, then wait until it is not.</summary>
+    /// <summary>
+    /// While the job's provider breaker is OPEN: move the job to the next provider of its kind whose breaker is not
+    /// (when it may move), else record <c>waiting_for_provider</c> once and wait until the breaker lets calls through.
+    /// </summary>
     private async Task<JobRecord> WaitForProviderAsync(JobRecord job, CancellationToken stopping)
     {
         var breaker = breakers.Get(job.Provider);
         var announced = false;
         while (breaker.State == CircuitState.Open)
         {
+            if (NextProvider(job, afterProviderError: false) is { } next)
+            {
+                var stats = breaker.GetStats();
+                job = await MoveAsync(job, next, "breaker_open", stats.OpenReason ?? stats.LastFailureReason).ConfigureAwait(false);
+                breaker = breakers.Get(job.Provider);
+                announced = false;
+                continue;
+            }
+
             if (!announced)
             {
                 var stats = breaker.GetStats();
@@ -189,6 +208,68 @@ internal sealed partial class JobProcessor(
         }
 
         return job;
+    }
+
+    /// <summary>
+    /// The provider to move <paramref name="job"/> to, or null: never for a pinned job or one a provider accepted (no
+    /// second submission), only within the kind's <see cref="JobsOptions.FallbacksOf"/> order, never to a provider whose
+    /// breaker is OPEN, and after a provider error never back to a provider that already failed it.
+    /// </summary>
+    private string? NextProvider(JobRecord job, bool afterProviderError)
+    {
+        if (job.ProviderPinned || job.ProviderJobId is not null || job.SubmittingAt is not null)
+        {
+            return null;
+        }
+
+        var order = options.CurrentValue.FallbacksOf(job.Kind);
+        if (order.Count < 2 || !order.Contains(job.Provider, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        var failed = (job.Fallbacks ?? []).Where(f => f.Reason == "provider_error").Select(f => f.From).ToHashSet(StringComparer.Ordinal);
+        if (afterProviderError)
+        {
+            failed.Add(job.Provider);
+        }
+
+        var start = order.ToList().IndexOf(job.Provider);
+        for (var i = 1; i < order.Count; i++)
+        {
+            var candidate = order[(start + i) % order.Count];
+            if (!failed.Contains(candidate) && breakers.Get(candidate).State != CircuitState.Open)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<JobRecord> MoveAsync(JobRecord job, string to, string reason, string? detail)
+    {
+        var from = job.Provider;
+        var now = time.GetUtcNow();
+        var moved = await store.UpdateAsync(job.Id, j => j.Provider != from || j.ProviderJobId is not null ? null : j with
+        {
+            Provider = to,
+            Attempts = reason == "provider_error" ? 0 : j.Attempts,
+            Waiting = null,
+            Fallbacks = [.. j.Fallbacks ?? [], new JobFallback { From = from, To = to, Reason = reason, Detail = detail, At = now }],
+        }).ConfigureAwait(false) ?? throw new JobCanceledException("The job record is gone.");
+        if (moved.IsTerminal)
+        {
+            throw new JobCanceledException();
+        }
+
+        if (moved.Provider == to)
+        {
+            telemetry.FellBack(job.Kind, from, to, reason);
+            LogFellBack(logger, job.Id, job.Kind, from, to, reason);
+        }
+
+        return moved;
     }
 
     private async Task FailAsync(QueueMessage message, JobRecord job, JobError error, bool deadLetter)
@@ -273,6 +354,9 @@ internal sealed partial class JobProcessor(
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Error, Message = "Job {JobId} ({Kind}) failed unexpectedly.")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string jobId, string kind);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Information, Message = "Job {JobId} ({Kind}) moves from {From} to {To}: {Reason}.")]
+    private static partial void LogFellBack(ILogger logger, string jobId, string kind, string from, string to, string reason);
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Job {JobId}: canceling at the provider failed ({Error}); the provider's job runs out unobserved.")]
     private static partial void LogCancelAtProviderFailed(ILogger logger, string jobId, string error);

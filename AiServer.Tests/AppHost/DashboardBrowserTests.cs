@@ -214,7 +214,7 @@ public sealed partial class DashboardBrowserTests
     [GeneratedRegex(@"http://localhost:\d+/login\?t=[0-9a-f]+")]
     private static partial Regex LoginUrl();
 
-    [GeneratedRegex(@"AiServer is ready\. api: (?<api>http://\S+) .*Admin token for /admin/\*: (?<token>\S+)")]
+    [GeneratedRegex(@"AiServer is ready\. api: (?<api>http://\S+) .*Admin token for /admin/\*: (?<token>[A-Za-z0-9]+)")]
     private static partial Regex ReadyLine();
 
     [GeneratedRegex(@"^api-[a-z0-9]+\n")]

@@ -222,6 +222,7 @@ public sealed class JobsFixture : IAsyncLifetime
             ["Providers__FileDownload__AllowedHosts__0"] = emulatorHost,
             // Outages in these tests come from forced breakers or bounded faults; thresholds high enough that retries do not open them.
             ["CircuitBreakers__synclabs__FailureThreshold"] = "50",
+            ["CircuitBreakers__replicate__FailureThreshold"] = "50",
         };
     }
 
