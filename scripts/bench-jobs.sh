@@ -19,10 +19,11 @@ cleanup() {
     redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
     rm -rf "$outputs"
 }
-trap cleanup EXIT
+trap cleanup EXIT INT TERM
 wait_for() { for _ in $(seq 1 150); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "timed out waiting for $1" >&2; exit 1; }
 
-redis-server --port "$redis_port" --save "" --appendonly no --daemonize yes --pidfile "/tmp/bench-redis-$redis_port.pid" >/dev/null
+redis-server --port "$redis_port" --save "" --appendonly no >/dev/null 2>&1 &
+pids+=($!)
 dotnet AiServer.ProviderEmulator/$bin/AiServer.ProviderEmulator.dll --urls "http://127.0.0.1:$emu_port" \
     --Emulator:ElevenLabs:JobDuration 00:00:00 --Logging:LogLevel:Default Warning >/dev/null 2>&1 &
 pids+=($!)

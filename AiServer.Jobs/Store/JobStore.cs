@@ -15,7 +15,8 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
 
     private const string CreateScript = """
         -- KEYS: job, owner index, stream, events, idempotency key (the job key again when there is none)
-        -- ARGV: id, data, status, owner, ttl ms, idempotency ttl ms (0: none), idempotency value, traceparent, tracestate
+        -- ARGV: id, data, status, owner, ttl ms, idempotency ttl ms (0: none), idempotency value, traceparent, tracestate,
+        --       announcement channel, announcement
         if tonumber(ARGV[6]) > 0 then
           local existing = redis.call('GET', KEYS[5])
           if existing then return {0, existing} end
@@ -28,6 +29,7 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
         redis.call('XADD', KEYS[4], 'MAXLEN', '~', '1000', '*', 'status', ARGV[3], 'data', ARGV[2])
         redis.call('PEXPIRE', KEYS[4], ARGV[5])
         redis.call('XADD', KEYS[3], '*', 'job', ARGV[1], 'traceparent', ARGV[8], 'tracestate', ARGV[9])
+        redis.call('PUBLISH', ARGV[10], ARGV[11])
         return {1, ARGV[1]}
         """;
 
@@ -57,10 +59,11 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
                 idempotencyKeyHash is null ? 0 : (long)settings.IdempotencyWindow.TotalMilliseconds,
                 job.Id + "\n" + bodyHash,
                 traceParent ?? string.Empty, traceState ?? string.Empty,
+                // Announced from the script: one round trip per submission, not two.
+                keys.Changes.ToString(), Announcement(job),
             ]).ConfigureAwait(false))!;
         if ((int)result[0] == 1)
         {
-            await PublishAsync(job).ConfigureAwait(false);
             return new JobCreateResult(job, Created: true, KeyReusedWithOtherBody: false);
         }
 
@@ -115,10 +118,11 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
             _ = transaction.KeyExpireAsync(key, retention);
             _ = transaction.StreamAddAsync(keys.Events(id), [new("status", next.Status), new("data", data)], maxLength: MaxEventsPerJob, useApproximateMaxLength: true);
             _ = transaction.KeyExpireAsync(keys.Events(id), retention);
+            // Announced inside the transaction: only a committed change is announced, in the same round trip.
+            _ = transaction.PublishAsync(keys.Changes, Announcement(next));
             alsoInTransaction?.Invoke(transaction, next);
             if (await transaction.ExecuteAsync().ConfigureAwait(false))
             {
-                await PublishAsync(next).ConfigureAwait(false);
                 return next;
             }
         }
@@ -203,6 +207,5 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
         return new JobPage(jobs, position);
     }
 
-    private Task PublishAsync(JobRecord job) =>
-        Db.PublishAsync(keys.Changes, job.Kind + "|" + job.Id + "|" + job.Status, CommandFlags.FireAndForget);
+    private static string Announcement(JobRecord job) => job.Kind + "|" + job.Id + "|" + job.Status;
 }
