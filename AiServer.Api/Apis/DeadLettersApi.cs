@@ -2,7 +2,6 @@ using AiServer.Jobs;
 using AiServer.Jobs.Store;
 using AiServer.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
-using StackExchange.Redis;
 
 namespace AiServer.Api.Apis;
 
@@ -24,6 +23,7 @@ public static class DeadLettersApi
         var admin = endpoints.MapGroup("/admin/jobs/dead-letters")
             .WithTags("Admin")
             .AddEndpointFilter(static async (context, next) => AdminToken.Check(context.HttpContext) ?? await next(context).ConfigureAwait(false))
+            .AddEndpointFilter(JobsApi.HandleRedisOutageAsync)
             .DisableAntiforgery();
         admin.MapGet("/", ListAsync)
             .WithName("ListDeadLetters")
@@ -44,20 +44,13 @@ public static class DeadLettersApi
             });
         }
 
-        try
+        var letters = new List<DeadLetter>();
+        foreach (var k in kind is null ? JobKinds.All : [kind])
         {
-            var letters = new List<DeadLetter>();
-            foreach (var k in kind is null ? JobKinds.All : [kind])
-            {
-                letters.AddRange(await queue.ListDeadLettersAsync(k, limit ?? 100).ConfigureAwait(false));
-            }
+            letters.AddRange(await queue.ListDeadLettersAsync(k, limit ?? 100).ConfigureAwait(false));
+        }
 
-            return TypedResults.Ok(letters.OrderByDescending(l => l.FailedAt).Take(limit ?? 100).ToArray());
-        }
-        catch (RedisException)
-        {
-            return JobsApi.Unavailable();
-        }
+        return TypedResults.Ok(letters.OrderByDescending(l => l.FailedAt).Take(limit ?? 100).ToArray());
     }
 
     internal static async Task<IResult> RequeueAsync(string kind, string entryId, JobQueue queue, JobStore store, JobNotifier notifier, TimeProvider time)
@@ -67,33 +60,26 @@ public static class DeadLettersApi
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown job kind", detail: $"'{kind}' is not a job kind.");
         }
 
-        try
+        if (await queue.GetDeadLetterAsync(kind, entryId).ConfigureAwait(false) is not { } letter)
         {
-            if (await queue.GetDeadLetterAsync(kind, entryId).ConfigureAwait(false) is not { } letter)
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such dead letter", detail: $"No dead letter '{entryId}' of {kind} jobs.");
-            }
-
-            var job = await store.UpdateAsync(
-                letter.JobId,
-                j => j.Status == JobStatus.Failed ? j with { Status = JobStatus.Queued, Attempts = 0, Error = null, CompletedAt = null, StartedAt = null, ProviderJobId = null, SubmittingAt = null, Output = null } : null,
-                (transaction, _) =>
-                {
-                    queue.RemoveDeadLetter(transaction, kind, entryId);
-                    queue.Enqueue(transaction, kind, letter.JobId);
-                },
-                reopen: true).ConfigureAwait(false);
-            if (job is null || job.Status != JobStatus.Queued)
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not requeueable", detail: job is null ? "The job record has expired." : $"The job is {job.Status}, not failed.");
-            }
-
-            notifier.SignalWork(kind);
-            return TypedResults.Ok(new { job = job.Id, status = job.Status, requeuedAt = time.GetUtcNow() });
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such dead letter", detail: $"No dead letter '{entryId}' of {kind} jobs.");
         }
-        catch (RedisException)
+
+        var job = await store.UpdateAsync(
+            letter.JobId,
+            j => j.Status == JobStatus.Failed ? j with { Status = JobStatus.Queued, Attempts = 0, Error = null, CompletedAt = null, StartedAt = null, ProviderJobId = null, SubmittingAt = null, Output = null } : null,
+            (transaction, _) =>
+            {
+                queue.RemoveDeadLetter(transaction, kind, entryId);
+                queue.Enqueue(transaction, kind, letter.JobId);
+            },
+            reopen: true).ConfigureAwait(false);
+        if (job is null || job.Status != JobStatus.Queued)
         {
-            return JobsApi.Unavailable();
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not requeueable", detail: job is null ? "The job record has expired." : $"The job is {job.Status}, not failed.");
         }
+
+        notifier.SignalWork(kind);
+        return TypedResults.Ok(new { job = job.Id, status = job.Status, requeuedAt = time.GetUtcNow() });
     }
 }

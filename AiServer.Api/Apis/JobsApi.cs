@@ -35,6 +35,7 @@ public static partial class JobsApi
         var jobs = endpoints.MapGroup("/v1/jobs")
             .WithTags("Jobs")
             .AddEndpointFilter(RequireApiKeyAsync)
+            .AddEndpointFilter(HandleRedisOutageAsync)
             .RequireRateLimiting(RateLimitPolicy)
             .DisableAntiforgery();
         jobs.MapPost("/{kind}", SubmitAsync)
@@ -142,15 +143,7 @@ public static partial class JobsApi
         var bodyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(kind + "\n" + body!.ToJsonString())));
         var keyHash = idempotencyKey.Length == 0 ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)));
         var activity = System.Diagnostics.Activity.Current;
-        JobCreateResult created;
-        try
-        {
-            created = await store.CreateAsync(job, keyHash, bodyHash, activity?.Id, activity?.TraceStateString).ConfigureAwait(false);
-        }
-        catch (RedisException)
-        {
-            return Unavailable();
-        }
+        var created = await store.CreateAsync(job, keyHash, bodyHash, activity?.Id, activity?.TraceStateString).ConfigureAwait(false);
 
         if (created.KeyReusedWithOtherBody)
         {
@@ -190,16 +183,9 @@ public static partial class JobsApi
 
     internal static async Task<IResult> GetAsync(string id, HttpContext http, JobStore store, ICircuitBreakerRegistry breakers)
     {
-        try
-        {
-            return await OwnJobAsync(id, http, store).ConfigureAwait(false) is { } job
-                ? Json(JobView.From(job, breakers), StatusCodes.Status200OK)
-                : NotFound(id);
-        }
-        catch (RedisException)
-        {
-            return Unavailable();
-        }
+        return await OwnJobAsync(id, http, store).ConfigureAwait(false) is { } job
+            ? Json(JobView.From(job, breakers), StatusCodes.Status200OK)
+            : NotFound(id);
     }
 
     internal static async Task<IResult> ListAsync(HttpContext http, JobStore store, ICircuitBreakerRegistry breakers, string? kind, string? status, string? cursor, int? limit)
@@ -231,71 +217,49 @@ public static partial class JobsApi
         }
 
         var client = (ApiClient)http.Items[typeof(ApiClient)]!;
-        try
-        {
-            var page = await store.ListAsync(client.Id, kind, status, cursor, limit ?? 20).ConfigureAwait(false);
-            return Json(new JobListView([.. page.Jobs.Select(j => JobView.From(j, breakers))], page.NextCursor), StatusCodes.Status200OK);
-        }
-        catch (RedisException)
-        {
-            return Unavailable();
-        }
+        var page = await store.ListAsync(client.Id, kind, status, cursor, limit ?? 20).ConfigureAwait(false);
+        return Json(new JobListView([.. page.Jobs.Select(j => JobView.From(j, breakers))], page.NextCursor), StatusCodes.Status200OK);
     }
 
     internal static async Task<IResult> CancelAsync(string id, HttpContext http, JobStore store, IEnumerable<IJobExecutor> executors, ICircuitBreakerRegistry breakers, JobTelemetry telemetry, TimeProvider time, ILoggerFactory loggers)
     {
-        try
+        if (await OwnJobAsync(id, http, store).ConfigureAwait(false) is not { } job)
         {
-            if (await OwnJobAsync(id, http, store).ConfigureAwait(false) is not { } job)
-            {
-                return NotFound(id);
-            }
-
-            var now = time.GetUtcNow();
-            var after = await store.UpdateAsync(id, j => j with { Status = JobStatus.Canceled, CompletedAt = now, Waiting = null }).ConfigureAwait(false) ?? job;
-            if (after.Status != JobStatus.Canceled)
-            {
-                return Problem(StatusCodes.Status409Conflict, "Job already finished", $"The job ended {after.Status}; only unfinished jobs can be canceled.");
-            }
-
-            if (!job.IsTerminal)
-            {
-                telemetry.Completed(after);
-            }
-
-            if (after.ProviderJobId is not null && executors.FirstOrDefault(e => e.Kind == after.Kind) is { } executor)
-            {
-                // Best effort, bounded: the worker also cancels when it sees the state, and a failure here changes nothing for the client.
-                try
-                {
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    await executor.CancelAtProviderAsync(after, timeout.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is AiServer.Providers.ProviderException or OperationCanceledException or HttpRequestException)
-                {
-                    LogCancelAtProviderFailed(loggers.CreateLogger(typeof(JobsApi).FullName!), id, ex.GetType().Name);
-                }
-            }
-
-            return Json(JobView.From(after, breakers), StatusCodes.Status200OK);
+            return NotFound(id);
         }
-        catch (RedisException)
+
+        var now = time.GetUtcNow();
+        var after = await store.UpdateAsync(id, j => j with { Status = JobStatus.Canceled, CompletedAt = now, Waiting = null }).ConfigureAwait(false) ?? job;
+        if (after.Status != JobStatus.Canceled)
         {
-            return Unavailable();
+            return Problem(StatusCodes.Status409Conflict, "Job already finished", $"The job ended {after.Status}; only unfinished jobs can be canceled.");
         }
+
+        if (!job.IsTerminal)
+        {
+            telemetry.Completed(after);
+        }
+
+        if (after.ProviderJobId is not null && executors.FirstOrDefault(e => e.Kind == after.Kind) is { } executor)
+        {
+            // Best effort, bounded: the worker also cancels when it sees the state, and a failure here changes nothing for the client.
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await executor.CancelAtProviderAsync(after, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is AiServer.Providers.ProviderException or OperationCanceledException or HttpRequestException)
+            {
+                LogCancelAtProviderFailed(loggers.CreateLogger(typeof(JobsApi).FullName!), id, ex.GetType().Name);
+            }
+        }
+
+        return Json(JobView.From(after, breakers), StatusCodes.Status200OK);
     }
 
     internal static async Task<IResult> EventsAsync(string id, HttpContext http, JobStore store, JobNotifier notifier, ICircuitBreakerRegistry breakers, CancellationToken cancellationToken)
     {
-        JobRecord? job;
-        try
-        {
-            job = await OwnJobAsync(id, http, store).ConfigureAwait(false);
-        }
-        catch (RedisException)
-        {
-            return Unavailable();
-        }
+        var job = await OwnJobAsync(id, http, store).ConfigureAwait(false);
 
         if (job is null)
         {
@@ -313,15 +277,7 @@ public static partial class JobsApi
 
     internal static async Task<IResult> GetOutputAsync(string id, HttpContext http, JobStore store, JobOutputStore outputs)
     {
-        JobRecord? job;
-        try
-        {
-            job = await OwnJobAsync(id, http, store).ConfigureAwait(false);
-        }
-        catch (RedisException)
-        {
-            return Unavailable();
-        }
+        var job = await OwnJobAsync(id, http, store).ConfigureAwait(false);
 
         if (job is null)
         {
@@ -455,6 +411,19 @@ public static partial class JobsApi
         catch (JsonException ex)
         {
             return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Malformed JSON: " + ex.Message] }));
+        }
+    }
+
+    /// <summary>Redis unreachable or too slow: 503 problem+json with <c>Retry-After</c>, never a 500 (nothing was accepted).</summary>
+    internal static async ValueTask<object?> HandleRedisOutageAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            return Unavailable();
         }
     }
 

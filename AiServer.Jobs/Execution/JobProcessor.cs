@@ -98,6 +98,12 @@ internal sealed partial class JobProcessor(
 
                 return;
             }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)
+            {
+                // The job store is unreachable: nothing can be recorded, so nothing is decided. The message stays
+                // pending and the job resumes (from its recorded provider id) when it is reclaimed.
+                throw;
+            }
             catch (JobCanceledException)
             {
                 await CancelAtProviderAsync(executor, job).ConfigureAwait(false);
@@ -308,7 +314,7 @@ internal sealed partial class JobProcessor(
             await queue.HandBackAsync(message).ConfigureAwait(false);
             LogHandedBack(logger, job.Id, job.Kind);
         }
-        catch (StackExchange.Redis.RedisException ex)
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)
         {
             // Redis is unreachable while stopping: the message stays pending and is reclaimed after the visibility timeout.
             LogHandBackFailed(logger, ex, job.Id);

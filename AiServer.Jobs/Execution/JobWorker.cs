@@ -130,7 +130,7 @@ internal sealed partial class JobWorker(
             {
                 break;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
                 // Redis unreachable: nothing can be read or acknowledged; try again shortly.
                 LogRedisUnavailable(logger, ex, kind);
@@ -149,7 +149,7 @@ internal sealed partial class JobWorker(
         {
             await processor.ProcessAsync(message, deliveries, jobsStopping).ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             // The job's end could not be written: its message stays pending and is reclaimed after the visibility timeout.
             LogRedisUnavailable(logger, ex, message.Kind);
@@ -170,7 +170,7 @@ internal sealed partial class JobWorker(
             {
                 await queue.RenewAsync(kind, consumer, [.. state.Running.Keys]).ConfigureAwait(false);
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
                 LogRedisUnavailable(logger, ex, kind);
             }

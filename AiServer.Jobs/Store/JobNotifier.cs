@@ -21,7 +21,7 @@ internal sealed class JobNotifier(IConnectionMultiplexer redis, JobKeys keys) : 
         {
             await redis.GetSubscriber().SubscribeAsync(keys.Changes, (_, message) => OnMessage(message.ToString())).ConfigureAwait(false);
         }
-        catch (RedisException)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             // Redis is down at start: waits run to their bounds; the multiplexer restores subscriptions it knows of, so
             // subscribe again in the background until it takes.
@@ -96,7 +96,7 @@ internal sealed class JobNotifier(IConnectionMultiplexer redis, JobKeys keys) : 
                 await redis.GetSubscriber().SubscribeAsync(keys.Changes, (_, message) => OnMessage(message.ToString())).ConfigureAwait(false);
                 return;
             }
-            catch (RedisException)
+            catch (Exception e) when (e is RedisException or RedisTimeoutException)
             {
                 // still down
             }

@@ -23,7 +23,7 @@ internal sealed class JobQueueMonitor(JobQueue queue, JobTelemetry telemetry, Ti
 
                 telemetry.SetQueues(figures);
             }
-            catch (RedisException)
+            catch (Exception e) when (e is RedisException or RedisTimeoutException)
             {
                 // Redis unreachable: the gauges keep their last values (Redis alerts cover this state).
             }

@@ -68,6 +68,32 @@ public sealed class ServiceProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits until <c>{baseUri}health/ready</c> answers 200, failing at once (with the output) if the process exits.</summary>
+    public async Task WaitReadyAsync(Uri baseUri, string name, TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(5) };
+        await Wait.UntilAsync(
+            async () =>
+            {
+                if (HasExited)
+                {
+                    Assert.Fail($"{name} exited with {ExitCode}:{Environment.NewLine}{Output}");
+                }
+
+                try
+                {
+                    using var response = await http.GetAsync("health/ready");
+                    return response.IsSuccessStatusCode;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    return false;
+                }
+            },
+            timeout,
+            () => $"{name} to be ready. Output:{Environment.NewLine}{Output}");
+    }
+
     public async Task WaitForOutputAsync(string text, TimeSpan timeout) =>
         await Wait.UntilAsync(() => _output.Any(l => l.Contains(text, StringComparison.Ordinal)) || _process.HasExited, timeout, () => $"'{text}' in the output of process {_process.Id}. Output so far:{Environment.NewLine}{Output}");
 

@@ -105,27 +105,7 @@ public sealed class ApiKeyLimitsTests(RedisServer redis)
         var port = FreePort.Next();
         var process = ServiceProcess.StartDll(SolutionPaths.ProjectDll("AiServer.Api"), Environment(port, extra));
         var url = new Uri($"http://127.0.0.1:{port}/");
-        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(5) };
-        await Wait.UntilAsync(
-            async () =>
-            {
-                if (process.HasExited)
-                {
-                    Assert.Fail($"the api exited with {process.ExitCode}:{System.Environment.NewLine}{process.Output}");
-                }
-
-                try
-                {
-                    using var response = await http.GetAsync("health/ready");
-                    return response.IsSuccessStatusCode;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                {
-                    return false;
-                }
-            },
-            TimeSpan.FromSeconds(60),
-            () => $"the api to be ready. Output:{System.Environment.NewLine}{process.Output}");
+        await process.WaitReadyAsync(url, "the api", TimeSpan.FromSeconds(60));
         return new RunningApi(process, url);
     }
 

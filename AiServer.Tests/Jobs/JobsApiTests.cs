@@ -160,6 +160,31 @@ public sealed class JobsApiTests(JobsFixture app)
     }
 
     [Fact]
+    public async Task RedisUnresponsive_JobRoutesAnswer503WithRetryAfter_NotA500()
+    {
+        var id = await JobsFixture.SubmitOkAsync(app.ClientA, "image-caption", $$"""{"image_url":"{{app.FileUrl("photo.png")}}"}""");
+        app.Redis.Pause();
+        try
+        {
+            using var get = await app.ClientA.GetAsync("v1/jobs/" + id, TestContext.Current.CancellationToken);
+            using var submit = await JobsFixture.SubmitAsync(app.ClientA, "speech", """{"text":"nobody stores me","voice_id":"v1"}""");
+
+            foreach (var response in new[] { get, submit })
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+            }
+        }
+        finally
+        {
+            app.Redis.Resume();
+        }
+
+        await app.WaitForStatusAsync(app.ClientA, id, "succeeded", JobTimeout);
+    }
+
+    [Fact]
     public async Task Jobs_OfAnotherKey_AreInvisible()
     {
         var id = await JobsFixture.SubmitOkAsync(app.ClientA, "image-caption", $$"""{"image_url":"{{app.FileUrl("photo.png")}}"}""");

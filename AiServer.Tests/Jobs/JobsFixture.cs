@@ -59,7 +59,7 @@ public sealed class JobsFixture : IAsyncLifetime
         ClientA = Client(KeyA);
         ClientB = Client(KeyB);
         Anonymous.BaseAddress = Api;
-        await WaitReadyAsync(Api, _api, "api");
+        await _api.WaitReadyAsync(Api, "api", TimeSpan.FromSeconds(60));
     }
 
     /// <summary>Starts (or restarts) the workers process and waits until it is ready.</summary>
@@ -68,7 +68,7 @@ public sealed class JobsFixture : IAsyncLifetime
         var port = FreePort.Next();
         _workers = ServiceProcess.StartDll(SolutionPaths.ProjectDll("AiServer.Workers"), Environment(port));
         WorkersUrl = new Uri($"http://127.0.0.1:{port}/");
-        await WaitReadyAsync(WorkersUrl, _workers, "workers");
+        await _workers.WaitReadyAsync(WorkersUrl, "workers", TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()
@@ -224,34 +224,5 @@ public sealed class JobsFixture : IAsyncLifetime
             ["CircuitBreakers__synclabs__FailureThreshold"] = "50",
             ["CircuitBreakers__replicate__FailureThreshold"] = "50",
         };
-    }
-
-    private static async Task WaitReadyAsync(Uri baseUri, ServiceProcess process, string name)
-    {
-        using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(5) };
-        await Wait.UntilAsync(
-            async () =>
-            {
-                if (process.HasExited)
-                {
-                    Assert.Fail($"{name} exited with {process.ExitCode}:{System.Environment.NewLine}{process.Output}");
-                }
-
-                try
-                {
-                    using var response = await http.GetAsync("health/ready");
-                    return response.IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-                catch (TaskCanceledException)
-                {
-                    return false;
-                }
-            },
-            TimeSpan.FromSeconds(60),
-            () => $"{name} to be ready. Output:{System.Environment.NewLine}{process.Output}");
     }
 }
