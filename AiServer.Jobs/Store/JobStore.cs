@@ -1,4 +1,5 @@
 using System.Globalization;
+using AiServer.Jobs.Webhooks;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -14,7 +15,7 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
     private const int MaxEventsPerJob = 1000;
 
     private const string CreateScript = """
-        -- KEYS: job, owner index, stream, events, idempotency key (the job key again when there is none)
+        -- KEYS: job, owner index, stream, events, idempotency key (the job key again when there is none), outbox
         -- ARGV: id, data, status, owner, ttl ms, idempotency ttl ms (0: none), idempotency value, traceparent, tracestate
         if tonumber(ARGV[6]) > 0 then
           local existing = redis.call('GET', KEYS[5])
@@ -28,6 +29,7 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
         redis.call('XADD', KEYS[4], 'MAXLEN', '~', '1000', '*', 'status', ARGV[3], 'data', ARGV[2])
         redis.call('PEXPIRE', KEYS[4], ARGV[5])
         redis.call('XADD', KEYS[3], '*', 'job', ARGV[1], 'traceparent', ARGV[8], 'tracestate', ARGV[9])
+        redis.call('XADD', KEYS[6], '*', 'job', ARGV[1], 'version', '1', 'data', ARGV[2])
         return {1, ARGV[1]}
         """;
 
@@ -50,7 +52,7 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
         var idempotencyKey = idempotencyKeyHash is null ? keys.Job(job.Id) : keys.Idempotency(job.Owner, idempotencyKeyHash);
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             CreateScript,
-            [keys.Job(job.Id), keys.Owner(job.Owner), keys.Stream(job.Kind), keys.Events(job.Id), idempotencyKey],
+            [keys.Job(job.Id), keys.Owner(job.Owner), keys.Stream(job.Kind), keys.Events(job.Id), idempotencyKey, keys.Outbox],
             [
                 job.Id, data, job.Status, job.Owner,
                 (long)settings.Retention.TotalMilliseconds,
@@ -115,6 +117,10 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
             _ = transaction.KeyExpireAsync(key, retention);
             _ = transaction.StreamAddAsync(keys.Events(id), [new("status", next.Status), new("data", data)], maxLength: MaxEventsPerJob, useApproximateMaxLength: true);
             _ = transaction.KeyExpireAsync(keys.Events(id), retention);
+
+            // The Supabase outbox and the client's webhook commit with the change or not at all (docs/jobs.md, "The outbox").
+            _ = transaction.StreamAddAsync(keys.Outbox, [new("job", id), new("version", next.Version), new("data", data)]);
+            ClientWebhookEvents.Enqueue(transaction, keys, current, next, data, retention, time.GetUtcNow());
             alsoInTransaction?.Invoke(transaction, next);
             if (await transaction.ExecuteAsync().ConfigureAwait(false))
             {
