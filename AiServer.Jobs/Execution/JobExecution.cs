@@ -46,7 +46,7 @@ internal sealed class JobExecution(JobRecord job, JobStore store, JobOutputStore
     /// <paramref name="isTerminal"/>, stopping when the job is canceled or runs past <see cref="JobsOptions.MaxRunTime"/>.
     /// With <paramref name="fromPush"/>, what verified provider webhooks reported comes first: a terminal state there
     /// ends the wait without another poll, and once webhooks arrive polling slows to <see cref="WebhooksOptions.FallbackPollInterval"/>
-    /// (a webhook wakes the wait at once).
+    /// (a webhook wakes the wait at once); so they do while the provider's webhooks arrive for other jobs.
     /// </summary>
     public async Task<T> PollAsync<T>(Func<CancellationToken, Task<T>> get, Func<T, bool> isTerminal, CancellationToken cancellationToken, Func<string, T?>? fromPush = null)
     {
@@ -76,7 +76,7 @@ internal sealed class JobExecution(JobRecord job, JobStore store, JobOutputStore
                 throw new TimeoutException($"The provider job ran longer than Jobs:MaxRunTime ({options.MaxRunTime}).");
             }
 
-            if (webhooksArrive && notifier is not null && pushes is not null)
+            if (fromPush is not null && notifier is not null && pushes is not null && (webhooksArrive || (WebhookUrl(Job.Provider) is not null && await pushes.IsFlowingAsync(Job.Provider).ConfigureAwait(false))))
             {
                 var interval = pushes.Options.FallbackPollInterval > options.PollInterval ? pushes.Options.FallbackPollInterval : options.PollInterval;
                 await notifier.WaitForJobAsync(Job.Id, interval, cancellationToken).ConfigureAwait(false);

@@ -40,6 +40,9 @@ internal sealed class JobKeys(IOptions<RedisOptions> redis)
     /// <summary>A provider webhook already accepted (de-duplication by its id, or by a hash of the body where it has none).</summary>
     public RedisKey WebhookSeen(string provider, string webhookId) => _root + "hookseen:" + provider + ":" + webhookId;
 
+    /// <summary>Set (with a TTL) while verified webhooks of a provider arrive: its jobs are then polled slowly.</summary>
+    public RedisKey WebhooksFlowing(string provider) => _root + "hooksflowing:" + provider;
+
     /// <summary>Client webhook deliveries due (sorted set: score = due time in Unix ms, member = delivery id).</summary>
     public RedisKey DeliveriesDue => _root + "deliveries:due";
 

@@ -45,6 +45,13 @@ internal sealed class ProviderPush(IConnectionMultiplexer redis, JobKeys keys, I
         return values[0].IsNullOrEmpty || values[1] != providerJobId ? null : (string?)values[0];
     }
 
+    /// <summary>Notes that verified webhooks of <paramref name="provider"/> arrive (for <see cref="WebhooksOptions.FlowingFor"/>).</summary>
+    public Task NoteFlowingAsync(string provider) =>
+        redis.GetDatabase().StringSetAsync(keys.WebhooksFlowing(provider), "1", options.CurrentValue.FlowingFor);
+
+    /// <summary>Whether verified webhooks of <paramref name="provider"/> arrived lately: its jobs then poll at the fallback interval.</summary>
+    public Task<bool> IsFlowingAsync(string provider) => redis.GetDatabase().KeyExistsAsync(keys.WebhooksFlowing(provider));
+
     /// <summary>The provider's job id and how far it got (1 starting, 2 processing, 3 ended; 0 unknown), from a webhook body.</summary>
     public static (string? Id, int Rank) Parse(string provider, string body)
     {

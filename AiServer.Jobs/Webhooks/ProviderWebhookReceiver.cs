@@ -52,6 +52,7 @@ internal sealed partial class ProviderWebhookReceiver(
         }
 
         var db = redis.GetDatabase();
+        await pushes.NoteFlowingAsync(provider).ConfigureAwait(false);
         var seenKey = keys.WebhookSeen(provider, dedupeId);
         if (await db.KeyExistsAsync(seenKey).ConfigureAwait(false))
         {

@@ -21,6 +21,13 @@ public sealed class WebhooksOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ParseLimitsInInvariantCulture = true)]
     public TimeSpan FallbackPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// <c>Webhooks:FlowingFor</c>: after a verified webhook of a provider, its jobs poll at <see cref="FallbackPollInterval"/>
+    /// for this long (default 10 min); without webhooks they poll at <c>Jobs:PollInterval</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true)]
+    public TimeSpan FlowingFor { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary><c>Webhooks:DeliveryAttempts</c>: attempts per client webhook delivery (default 5, the <c>critical</c> retry preset).</summary>
     [Range(1, 50)]
     public int DeliveryAttempts { get; set; } = 5;
