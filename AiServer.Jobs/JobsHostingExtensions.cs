@@ -35,6 +35,7 @@ public static class JobsHostingExtensions
         services.TryAddSingleton<JobOutputStore>();
         services.TryAddSingleton<JobRequestValidator>();
         services.AddValidatedOptions<WebhooksOptions>(WebhooksOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhooksOptions>, WebhooksOptionsValidator>());
         services.TryAddSingleton<ProviderPush>();
         services.TryAddSingleton<WebhookTelemetry>();
         if (!services.Any(d => d.ServiceType == typeof(JobNotifier)))
