@@ -34,6 +34,7 @@ public static class JobsHostingExtensions
         services.TryAddSingleton<JobTelemetry>();
         services.TryAddSingleton<JobOutputStore>();
         services.TryAddSingleton<JobRequestValidator>();
+        services.AddValidatedOptions<OutboxOptions>(OutboxOptions.SectionName);
         services.AddValidatedOptions<WebhooksOptions>(WebhooksOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhooksOptions>, WebhooksOptionsValidator>());
         services.TryAddSingleton<ProviderPush>();
@@ -86,11 +87,11 @@ public static class JobsHostingExtensions
         ArgumentNullException.ThrowIfNull(renderer);
         builder.AddJobs();
         var services = builder.Services;
-        services.AddValidatedOptions<OutboxOptions>(OutboxOptions.SectionName);
         services.TryAddSingleton<OutboxTelemetry>();
         services.TryAddSingleton<OutboxReconciler>();
         services.AddSingleton<OutboxRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox", tags: [HealthTags.Detailed]);
         services.TryAddSingleton<ProviderWebhookReceiver>();
         services.TryAddSingleton<ClientWebhookSecrets>();
         services.TryAddSingleton<ClientWebhookLog>();

@@ -7,7 +7,11 @@ public sealed class OutboxOptions
 {
     public const string SectionName = "Outbox";
 
-    /// <summary><c>Outbox:Enabled</c>: whether this process may relay (default true; one process at a time holds the lease).</summary>
+    /// <summary>
+    /// <c>Outbox:Enabled</c>: whether job changes are mirrored to Supabase (default true): the api and the workers write
+    /// outbox entries, the api relays them. Set false (on every service alike) where no Supabase is used, or the outbox
+    /// would only grow.
+    /// </summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary><c>Outbox:JobsTable</c>: the table of current job rows (default <c>ai_jobs</c>, see <c>docs/sql/</c>).</summary>

@@ -22,6 +22,7 @@ internal sealed partial class OutboxRelay(
     IConnectionMultiplexer redis,
     JobKeys keys,
     SupabaseClient supabase,
+    IOptionsMonitor<SupabaseOptions> supabaseOptions,
     ICircuitBreakerRegistry breakers,
     OutboxTelemetry telemetry,
     IOptionsMonitor<OutboxOptions> options,
@@ -39,6 +40,7 @@ internal sealed partial class OutboxRelay(
 
     private readonly string _instance = Environment.MachineName + ":" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ":" + Guid.NewGuid().ToString("N")[..8];
     private bool _waitingForBreaker;
+    private bool _warnedUnconfigured;
 
     /// <summary>Whether this process held the lease at its last look (for health and tests).</summary>
     public bool IsLeader { get; private set; }
@@ -87,6 +89,18 @@ internal sealed partial class OutboxRelay(
         var entries = await db.StreamRangeAsync(keys.Outbox, "-", "+", settings.BatchSize).ConfigureAwait(false);
         if (entries.Length == 0)
         {
+            return 0;
+        }
+
+        if (!supabaseOptions.CurrentValue.IsConfigured)
+        {
+            if (!_warnedUnconfigured)
+            {
+                _warnedUnconfigured = true;
+                LogNotConfigured(logger);
+            }
+
+            await Task.Delay(settings.RetryDelay, time, cancellationToken).ConfigureAwait(false);
             return 0;
         }
 
@@ -189,6 +203,9 @@ internal sealed partial class OutboxRelay(
 
     [LoggerMessage(EventId = 4503, Level = LogLevel.Information, Message = "Outbox relay: Supabase accepts writes again; relaying.")]
     private static partial void LogResumed(ILogger logger);
+
+    [LoggerMessage(EventId = 4505, Level = LogLevel.Warning, Message = "Outbox relay: Supabase is not configured (Providers:Supabase); job changes wait in the outbox. Set Outbox:Enabled=false where no Supabase is used.")]
+    private static partial void LogNotConfigured(ILogger logger);
 
     [LoggerMessage(EventId = 4504, Level = LogLevel.Warning, Message = "Outbox relay: writing to Supabase failed ({Error}); the batch stays in the outbox and is written again.")]
     private static partial void LogRelayFailed(ILogger logger, string error);

@@ -29,6 +29,9 @@ internal sealed class OutboxTelemetry : IDisposable
         Interlocked.Exchange(ref _length, length);
     }
 
+    /// <summary>The last sample: lag in seconds and entries waiting.</summary>
+    public (double Lag, long Length) Last => (Volatile.Read(ref _lag), Interlocked.Read(ref _length));
+
     public void Relayed(int count) => _relayed.Add(count);
 
     public void Dispose() => _meter.Dispose();
