@@ -76,6 +76,27 @@ public sealed class ProviderWebhookTests(JobsFixture app)
         Assert.Equal(polls, after);
     }
 
+    [Theory]
+    [InlineData("replicate", "image-generation", """{"prompt":"signed by replicate"}""")]
+    [InlineData("bfl", "image-generation", """{"prompt":"signed by bfl","provider":"bfl"}""")]
+    [InlineData("synclabs", "lip-sync", """{"video_url":"{files}face.mp4","audio_url":"{files}speech.wav"}""")]
+    public async Task EmulatorWebhooks_OfEveryProvider_AreVerifiedAndAccepted(string provider, string kind, string body)
+    {
+        // Act: a job whose provider calls back with its own signature scheme (Standard Webhooks, HMAC header, Sync-Signature).
+        var id = await JobsFixture.SubmitOkAsync(app.ClientA, kind, body.Replace("{files}", app.FileUrl(string.Empty), StringComparison.Ordinal));
+        await app.WaitForStatusAsync(app.ClientA, id, "succeeded", Timeout);
+
+        // Assert: the provider's webhook for this job was answered 2xx (verified, matched, recorded), none refused.
+        JsonArray webhooks = [];
+        await Wait.UntilAsync(
+            async () => (webhooks = (await app.Emulator.Control.GetFromJsonAsync<JsonArray>($"_emulator/webhooks?provider={provider}", TestContext.Current.CancellationToken))!)
+                .Any(w => w!["url"]!.GetValue<string>().Contains(id, StringComparison.Ordinal)),
+            Timeout,
+            () => $"the emulator's {provider} webhook for {id}; log: {webhooks.ToJsonString()}");
+        var mine = webhooks.Where(w => w!["url"]!.GetValue<string>().Contains(id, StringComparison.Ordinal)).ToArray();
+        Assert.All(mine, w => Assert.True(w!["outcome"]!.GetValue<string>() == "delivered", $"{provider} webhook: {w.ToJsonString()}"));
+    }
+
     private static byte[] Body(string predictionId, string status) =>
         Encoding.UTF8.GetBytes(new JsonObject { ["id"] = predictionId, ["status"] = status, ["model"] = "black-forest-labs/flux-schnell", ["input"] = new JsonObject() }.ToJsonString());
 
