@@ -79,6 +79,13 @@ internal sealed partial class OutboxRelay(
                 LogRelayFailed(logger, ex.GetType().Name);
                 await DelayQuietlyAsync(settings.RetryDelay, stoppingToken).ConfigureAwait(false);
             }
+#pragma warning disable CA1031 // The relay must outlive an unexpected failure: the batch stays in the outbox and is tried again.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogUnexpected(logger, ex);
+                await DelayQuietlyAsync(settings.RetryDelay, stoppingToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -123,7 +130,18 @@ internal sealed partial class OutboxRelay(
                 continue;
             }
 
-            var job = JobJson.Deserialize(data);
+            JobRecord job;
+            try
+            {
+                job = JobJson.Deserialize(data);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Nothing Supabase could hold: logged (with its entry id) and passed over rather than blocking every job behind it.
+                LogUnreadable(logger, entry.Id.ToString());
+                continue;
+            }
+
             events[(job.Id, job.Version)] = SupabaseJobRows.EventRow(job, data);
             if (!latest.TryGetValue(job.Id, out var row) || row["version"]!.GetValue<long>() < job.Version)
             {
@@ -203,6 +221,12 @@ internal sealed partial class OutboxRelay(
 
     [LoggerMessage(EventId = 4503, Level = LogLevel.Information, Message = "Outbox relay: Supabase accepts writes again; relaying.")]
     private static partial void LogResumed(ILogger logger);
+
+    [LoggerMessage(EventId = 4506, Level = LogLevel.Error, Message = "Outbox relay: entry {EntryId} is not a job record; passed over.")]
+    private static partial void LogUnreadable(ILogger logger, string entryId);
+
+    [LoggerMessage(EventId = 4507, Level = LogLevel.Error, Message = "Outbox relay failed unexpectedly; the batch stays in the outbox and is tried again.")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 4505, Level = LogLevel.Warning, Message = "Outbox relay: Supabase is not configured (Providers:Supabase); job changes wait in the outbox. Set Outbox:Enabled=false where no Supabase is used.")]
     private static partial void LogNotConfigured(ILogger logger);

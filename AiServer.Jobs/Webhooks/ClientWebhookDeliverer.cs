@@ -58,7 +58,7 @@ internal sealed partial class ClientWebhookDeliverer(
                     continue;
                 }
 
-                await Task.WhenAll(due.Select(id => DeliverAsync(id.ToString(), stoppingToken))).ConfigureAwait(false);
+                await Task.WhenAll(due.Select(id => DeliverSafelyAsync(id.ToString(), stoppingToken))).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -76,6 +76,29 @@ internal sealed partial class ClientWebhookDeliverer(
                     return;
                 }
             }
+        }
+    }
+
+    private async Task DeliverSafelyAsync(string deliveryId, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await DeliverAsync(deliveryId, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException || (ex is OperationCanceledException && stoppingToken.IsCancellationRequested))
+        {
+            // Redis away or stopping: the claim's lease runs out and the delivery is taken again.
+            throw;
+        }
+#pragma warning disable CA1031 // One broken delivery (a corrupt record) must not stop the others or the api; it is logged and given up.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogBroken(logger, ex, deliveryId);
+            var db = redis.GetDatabase();
+            await db.HashSetAsync(keys.Delivery(deliveryId), "state", ClientWebhookDelivery.Failed).ConfigureAwait(false);
+            await db.SortedSetRemoveAsync(keys.DeliveriesDue, deliveryId).ConfigureAwait(false);
+            telemetry.Delivery(ClientWebhookDelivery.Failed, 0);
         }
     }
 
@@ -180,6 +203,9 @@ internal sealed partial class ClientWebhookDeliverer(
 
     [LoggerMessage(EventId = 4401, Level = LogLevel.Information, Message = "Client webhook {DeliveryId} ({Event}) attempt {Attempt}: HTTP {Status}, {Outcome}.")]
     private static partial void LogAttempt(ILogger logger, string deliveryId, string @event, int attempt, int status, string outcome);
+
+    [LoggerMessage(EventId = 4403, Level = LogLevel.Error, Message = "Client webhook {DeliveryId} could not be delivered (broken record); given up.")]
+    private static partial void LogBroken(ILogger logger, Exception exception, string deliveryId);
 
     [LoggerMessage(EventId = 4402, Level = LogLevel.Warning, Message = "Client webhook deliveries paused: Redis failed ({Error}).")]
     private static partial void LogRedisFailed(ILogger logger, string error);
