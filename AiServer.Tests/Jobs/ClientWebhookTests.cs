@@ -49,6 +49,15 @@ public sealed class ClientWebhookTests(JobsFixture app)
         Assert.Equal(id, succeeded["data"]!["id"]!.GetValue<string>());
         Assert.Equal("succeeded", succeeded["data"]!["status"]!.GetValue<string>());
         Assert.Null(succeeded["data"]!["owner"]);
+
+        // The names the alert rules use.
+        var metrics = (await app.Anonymous.GetStringAsync("metrics", ct)).Split('\n');
+        foreach (var outcome in new[] { "delivered", "retrying" })
+        {
+            Assert.Contains(metrics, l => l.StartsWith("webhook_deliveries_total{", StringComparison.Ordinal) && l.Contains($"outcome=\"{outcome}\"", StringComparison.Ordinal));
+        }
+
+        Assert.Contains(metrics, l => l.StartsWith("webhook_delivery_duration_seconds_bucket{", StringComparison.Ordinal));
     }
 
     [Fact]
