@@ -25,6 +25,7 @@ internal sealed class Program
         builder.AddAiProviders();
         builder.AddJobs();
         builder.AddJobQueueMetrics();
+        builder.AddJobCompletion(JobView.Renderer);
         builder.AddApiKeys();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(options => options.AddOperationTransformer<JobExamplesTransformer>());
@@ -35,6 +36,9 @@ internal sealed class Program
         app.MapCircuitBreakerAdminApi();
         app.MapJobsApi();
         app.MapDeadLettersApi();
+        app.MapProviderWebhooksApi();
+        app.MapClientWebhooksApi();
+        app.MapOutboxApi();
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.Run();

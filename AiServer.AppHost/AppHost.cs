@@ -33,9 +33,28 @@ var api = Service(builder.AddProject<Projects.AiServer_Api>("api")
     .WithEnvironment("Auth__ApiKeys__0", apiKey);
 
 // The worker pools: one AiServer.Workers process each, running the kinds it names.
-WorkerPool("training-worker", JobPools.Training);
-WorkerPool("speech-worker", JobPools.Speech);
-WorkerPool("lipsync-worker", JobPools.LipSync);
+IResourceBuilder<ProjectResource>[] pools =
+[
+    WorkerPool("training-worker", JobPools.Training),
+    WorkerPool("speech-worker", JobPools.Speech),
+    WorkerPool("lipsync-worker", JobPools.LipSync),
+];
+
+// Provider webhooks come back to the api (locally through DCP's proxy, which spreads them over the replicas); a
+// local client webhook receiver (Webhooks:LocalReceiver, host:port) is let through the SSRF rules in run mode.
+if (builder.ExecutionContext.IsRunMode)
+{
+    var publicBase = ReferenceExpression.Create($"{api.GetEndpoint("http")}/");
+    foreach (var service in pools.Prepend(api))
+    {
+        service.WithEnvironment("Webhooks__PublicBaseUrl", publicBase);
+    }
+
+    if (builder.Configuration["Webhooks:LocalReceiver"] is { Length: > 0 } receiver)
+    {
+        api.WithEnvironment("Providers__FileDownload__AllowedHosts__1", receiver);
+    }
+}
 
 // Beyond Aspire: the fleet's circuit breakers as dashboard resources with Force open / Force close / Reset.
 builder.AddCircuitBreakers(ProviderCatalog.Breakers, api, adminToken, redis);
@@ -43,13 +62,15 @@ builder.AddStartupBanner(api, adminToken, apiKey);
 
 builder.Build().Run();
 
-void WorkerPool(string name, IReadOnlyList<string> kinds)
+IResourceBuilder<ProjectResource> WorkerPool(string name, IReadOnlyList<string> kinds)
 {
     var pool = Service(builder.AddProject<Projects.AiServer_Workers>(name).WithHttpEndpoint());
     for (var i = 0; i < kinds.Count; i++)
     {
         pool.WithEnvironment($"Workers__Kinds__{i}", kinds[i]);
     }
+
+    return pool;
 }
 
 // What every AiServer service gets: the admin token, Redis, the providers, readiness as its health, a file log per

@@ -1,4 +1,7 @@
 using AiServer.Jobs.Execution;
+using AiServer.Jobs.Outbox;
+using AiServer.Jobs.Webhooks;
+using AiServer.Providers.FileDownload;
 using AiServer.Jobs.Store;
 using AiServer.Jobs.Submission;
 using AiServer.ServiceDefaults.Health;
@@ -32,6 +35,11 @@ public static class JobsHostingExtensions
         services.TryAddSingleton<JobTelemetry>();
         services.TryAddSingleton<JobOutputStore>();
         services.TryAddSingleton<JobRequestValidator>();
+        services.AddValidatedOptions<OutboxOptions>(OutboxOptions.SectionName);
+        services.AddValidatedOptions<WebhooksOptions>(WebhooksOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhooksOptions>, WebhooksOptionsValidator>());
+        services.TryAddSingleton<ProviderPush>();
+        services.TryAddSingleton<WebhookTelemetry>();
         if (!services.Any(d => d.ServiceType == typeof(JobNotifier)))
         {
             // The executors also serve the api: a cancel there cancels at the provider too.
@@ -64,6 +72,44 @@ public static class JobsHostingExtensions
         services.AddSingleton<JobWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         services.AddHealthChecks().AddCheck<JobWorkerHealthCheck>("workers", tags: [HealthTags.Detailed]);
+        return builder;
+    }
+
+    /// <summary>
+    /// The api's part of job completion (docs/jobs.md): provider webhooks in (<see cref="ProviderWebhookReceiver"/>), client
+    /// webhooks out (<see cref="ClientWebhookDeliverer"/>, secrets, delivery log) and the Supabase outbox relay
+    /// (<see cref="OutboxRelay"/>, section <c>Outbox</c>) with its reconciliation. Calls <see cref="AddJobs"/>.
+    /// </summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="renderer">Renders a job as clients see it, for the client webhooks' <c>data</c>.</param>
+    public static IHostApplicationBuilder AddJobCompletion(this IHostApplicationBuilder builder, Func<IServiceProvider, Func<JobRecord, System.Text.Json.Nodes.JsonNode>> renderer)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(renderer);
+        builder.AddJobs();
+        var services = builder.Services;
+        services.TryAddSingleton<OutboxTelemetry>();
+        services.TryAddSingleton<OutboxReconciler>();
+        services.AddSingleton<OutboxRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox", tags: [HealthTags.Detailed]);
+        services.TryAddSingleton<ProviderWebhookReceiver>();
+        services.TryAddSingleton<ClientWebhookSecrets>();
+        services.TryAddSingleton<ClientWebhookLog>();
+        services.AddSingleton<IJobPayloadRenderer>(sp => new DelegateJobPayloadRenderer(renderer(sp)));
+        services.AddHostedService<ClientWebhookDeliverer>();
+#pragma warning disable EXTEXP0001 // The package's documented way to keep the default resilience handler off one client: deliveries retry on their own schedule.
+        services.AddHttpClient(ClientWebhookDeliverer.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => new System.Net.Http.SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = sp.GetRequiredService<SsrfGuard>().ConnectAsync,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            })
+            .AddHttpMessageHandler<SsrfCheckHandler>()
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return builder;
     }
 

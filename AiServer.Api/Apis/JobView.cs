@@ -41,6 +41,13 @@ public sealed record JobView
 
     public required IReadOnlyDictionary<string, string> Links { get; init; }
 
+    /// <summary>The view as JSON, for the <c>data</c> of client webhooks (the same shape <c>GET /v1/jobs/{id}</c> answers).</summary>
+    internal static Func<JobRecord, JsonNode> Renderer(IServiceProvider services)
+    {
+        var breakers = services.GetRequiredService<ICircuitBreakerRegistry>();
+        return job => System.Text.Json.JsonSerializer.SerializeToNode(From(job, breakers), JobsApi.JobJsonOptions)!;
+    }
+
     /// <summary>
     /// The view of <paramref name="job"/>. A job not yet running whose provider's breaker is OPEN fleet-wide shows
     /// <c>waiting_for_provider</c> with the breaker's reason and next probe, as the workers will not take it until then.

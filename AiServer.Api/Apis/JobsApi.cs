@@ -348,7 +348,7 @@ public static partial class JobsApi
         return job;
     }
 
-    private static async Task<JobRecord?> OwnJobAsync(string id, HttpContext http, JobStore store)
+    internal static async Task<JobRecord?> OwnJobAsync(string id, HttpContext http, JobStore store)
     {
         if (!IsJobId(id))
         {
@@ -427,7 +427,7 @@ public static partial class JobsApi
         }
     }
 
-    private static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var registry = http.RequestServices.GetRequiredService<ApiKeyRegistry>();

@@ -73,6 +73,23 @@ public static class ProviderResourceBuilderExtensions
                 context.EnvironmentVariables["Providers__HuggingFace__SpaceUrl"] = ReferenceExpression.Create($"{endpoint}/huggingface/spaces/fancyfeast/joy-caption-alpha-two");
             }
 
+            // The emulator signs its webhooks with these (its defaults); the api verifies with them. BFL signs with the
+            // secret we send along with each task.
+            if (emulated.Contains("Replicate"))
+            {
+                context.EnvironmentVariables["Providers__Replicate__WebhookSecret"] = "whsec_" + Convert.ToBase64String("aiserver-provider-emulator-key"u8);
+            }
+
+            if (emulated.Contains("SyncLabs"))
+            {
+                context.EnvironmentVariables["Providers__SyncLabs__WebhookSecret"] = "sync-emulator-webhook-secret";
+            }
+
+            if (emulated.Contains("Bfl"))
+            {
+                context.EnvironmentVariables["Providers__Bfl__WebhookSecret"] = "bfl-emulator-webhook-secret";
+            }
+
             // Outputs of emulated jobs are served by the emulator on loopback: downloads may reach its host:port and
             // no other loopback port (Redis, the other services).
             context.EnvironmentVariables["Providers__FileDownload__AllowedHosts__0"] = endpoint.Property(EndpointProperty.HostAndPort);

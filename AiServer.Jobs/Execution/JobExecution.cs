@@ -1,4 +1,5 @@
 using AiServer.Jobs.Store;
+using AiServer.Jobs.Webhooks;
 using AiServer.Providers.FileDownload;
 
 namespace AiServer.Jobs.Execution;
@@ -7,7 +8,7 @@ namespace AiServer.Jobs.Execution;
 /// One job while a worker runs it: the record as last read, and what executors need to do their part safely —
 /// record the provider's job id, mark a submission that has no id, poll with cancellation, store outputs.
 /// </summary>
-internal sealed class JobExecution(JobRecord job, JobStore store, JobOutputStore outputs, FileDownloadClient downloads, JobsOptions options, TimeProvider time)
+internal sealed class JobExecution(JobRecord job, JobStore store, JobOutputStore outputs, FileDownloadClient downloads, JobsOptions options, TimeProvider time, ProviderPush? pushes = null, JobNotifier? notifier = null)
 {
     public JobRecord Job { get; private set; } = job;
 
@@ -37,15 +38,32 @@ internal sealed class JobExecution(JobRecord job, JobStore store, JobOutputStore
         Refresh(current);
     }
 
+    /// <summary>Our webhook URL for this job on <paramref name="provider"/> (null: <c>Webhooks:PublicBaseUrl</c> unset, polling only).</summary>
+    public Uri? WebhookUrl(string provider) => pushes?.UrlFor(provider, Job.Id);
+
     /// <summary>
     /// Reads the provider job with <paramref name="get"/> every <see cref="JobsOptions.PollInterval"/> until
     /// <paramref name="isTerminal"/>, stopping when the job is canceled or runs past <see cref="JobsOptions.MaxRunTime"/>.
+    /// With <paramref name="fromPush"/>, what verified provider webhooks reported comes first: a terminal state there
+    /// ends the wait without another poll, and once webhooks arrive polling slows to <see cref="WebhooksOptions.FallbackPollInterval"/>
+    /// (a webhook wakes the wait at once); so they do while the provider's webhooks arrive for other jobs.
     /// </summary>
-    public async Task<T> PollAsync<T>(Func<CancellationToken, Task<T>> get, Func<T, bool> isTerminal, CancellationToken cancellationToken)
+    public async Task<T> PollAsync<T>(Func<CancellationToken, Task<T>> get, Func<T, bool> isTerminal, CancellationToken cancellationToken, Func<string, T?>? fromPush = null)
     {
         var deadline = (Job.StartedAt ?? time.GetUtcNow()) + options.MaxRunTime;
+        var webhooksArrive = false;
         while (true)
         {
+            if (fromPush is not null && pushes is not null && Job.ProviderJobId is { } providerJobId
+                && await pushes.GetAsync(Job.Id, providerJobId).ConfigureAwait(false) is { } body)
+            {
+                webhooksArrive = true;
+                if (fromPush(body) is { } pushed && isTerminal(pushed))
+                {
+                    return pushed;
+                }
+            }
+
             var state = await get(cancellationToken).ConfigureAwait(false);
             if (isTerminal(state))
             {
@@ -58,7 +76,19 @@ internal sealed class JobExecution(JobRecord job, JobStore store, JobOutputStore
                 throw new TimeoutException($"The provider job ran longer than Jobs:MaxRunTime ({options.MaxRunTime}).");
             }
 
-            await Task.Delay(options.PollInterval, time, cancellationToken).ConfigureAwait(false);
+            if (fromPush is not null && notifier is not null && pushes is not null && (webhooksArrive || (WebhookUrl(Job.Provider) is not null && await pushes.IsFlowingAsync(Job.Provider).ConfigureAwait(false))))
+            {
+                var interval = pushes.Options.FallbackPollInterval > options.PollInterval ? pushes.Options.FallbackPollInterval : options.PollInterval;
+                await notifier.WaitForJobAsync(Job.Id, interval, cancellationToken).ConfigureAwait(false);
+            }
+            else if (notifier is not null && pushes?.Options.PublicBaseUrl is not null)
+            {
+                await notifier.WaitForJobAsync(Job.Id, options.PollInterval, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.Delay(options.PollInterval, time, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

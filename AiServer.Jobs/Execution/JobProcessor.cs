@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AiServer.Jobs.Store;
+using AiServer.Jobs.Webhooks;
 using AiServer.Providers;
 using AiServer.Providers.FileDownload;
 using AiServer.ServiceDefaults.Resilience;
@@ -21,6 +22,8 @@ internal sealed partial class JobProcessor(
     JobOutputStore outputs,
     FileDownloadClient downloads,
     JobTelemetry telemetry,
+    ProviderPush pushes,
+    JobNotifier notifier,
     IOptionsMonitor<JobsOptions> options,
     TimeProvider time,
     ILogger<JobProcessor> logger)
@@ -78,7 +81,7 @@ internal sealed partial class JobProcessor(
 
                 activity?.SetTag("job.provider", job.Provider);
                 activity?.SetTag("job.attempt", job.Attempts);
-                var execution = new JobExecution(job, store, outputs, downloads, settings, time);
+                var execution = new JobExecution(job, store, outputs, downloads, settings, time, pushes, notifier);
                 var output = await executor.RunAsync(execution, stopping).ConfigureAwait(false);
                 var finished = time.GetUtcNow();
                 var done = await store.UpdateAsync(

@@ -26,6 +26,7 @@ internal sealed class LipSyncExecutor(SyncLabsClient sync) : IJobExecutor
                     Model = JobInput.String(input, "model"),
                     SyncMode = JobInput.String(input, "sync_mode"),
                     IdempotencyKey = job.Job.Id,
+                    WebhookUrl = job.WebhookUrl(ProviderNames.SyncLabs),
                 },
                 "job-lip-sync",
                 cancellationToken).ConfigureAwait(false);
@@ -33,7 +34,7 @@ internal sealed class LipSyncExecutor(SyncLabsClient sync) : IJobExecutor
         }
 
         var id = job.Job.ProviderJobId!;
-        var done = await job.PollAsync(ct => sync.GetGenerationAsync(id, "job-lip-sync-status", ct), g => g.IsTerminal, cancellationToken).ConfigureAwait(false);
+        var done = await job.PollAsync(ct => sync.GetGenerationAsync(id, "job-lip-sync-status", ct), g => g.IsTerminal, cancellationToken, ProviderPushes.SyncLabs).ConfigureAwait(false);
         if (done.State != SyncGenerationStatus.Completed || done.OutputUrl is not { Length: > 0 } url)
         {
             throw new ProviderJobFailedException(ProviderNames.SyncLabs, "job-lip-sync", id, done.Status, done.ErrorCode, done.Error ?? $"The generation ended {done.Status}.");

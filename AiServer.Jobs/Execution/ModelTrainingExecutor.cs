@@ -47,12 +47,12 @@ internal sealed class ModelTrainingExecutor(ReplicateClient replicate, BflClient
                 trainingInput["steps"] = steps;
             }
 
-            var created = await replicate.CreateTrainingAsync(model, version, JobInput.RequiredString(input, "destination"), trainingInput, operation: "job-model-training", cancellationToken: cancellationToken).ConfigureAwait(false);
+            var created = await replicate.CreateTrainingAsync(model, version, JobInput.RequiredString(input, "destination"), trainingInput, job.WebhookUrl(ProviderNames.Replicate), "job-model-training", cancellationToken).ConfigureAwait(false);
             await job.RecordProviderJobAsync(created.Id).ConfigureAwait(false);
         }
 
         var id = job.Job.ProviderJobId!;
-        var done = await job.PollAsync(ct => replicate.GetTrainingAsync(id, "job-model-training-status", ct), t => t.IsTerminal, cancellationToken).ConfigureAwait(false);
+        var done = await job.PollAsync(ct => replicate.GetTrainingAsync(id, "job-model-training-status", ct), t => t.IsTerminal, cancellationToken, ProviderPushes.Replicate).ConfigureAwait(false);
         if (done.State != ReplicateStatus.Succeeded)
         {
             throw new ProviderJobFailedException(ProviderNames.Replicate, "job-model-training", id, done.Status, null, done.ErrorText.Length > 0 ? done.ErrorText : $"The training ended {done.Status}.");

@@ -1,4 +1,6 @@
 using System.Globalization;
+using AiServer.Jobs.Outbox;
+using AiServer.Jobs.Webhooks;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -8,15 +10,15 @@ namespace AiServer.Jobs.Store;
 /// The job records in Redis: creation (with the idempotency key, the owner index, the first event and the queue
 /// message in one script), reads, conditional updates that can never leave a terminal state, events and listing.
 /// </summary>
-internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOptionsMonitor<JobsOptions> options, TimeProvider time)
+internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOptionsMonitor<JobsOptions> options, IOptionsMonitor<OutboxOptions> outbox, TimeProvider time)
 {
     /// <summary>Events kept per job (a job changes state a handful of times; the cap only guards against a runaway writer).</summary>
     private const int MaxEventsPerJob = 1000;
 
     private const string CreateScript = """
-        -- KEYS: job, owner index, stream, events, idempotency key (the job key again when there is none)
+        -- KEYS: job, owner index, stream, events, idempotency key (the job key again when there is none), outbox
         -- ARGV: id, data, status, owner, ttl ms, idempotency ttl ms (0: none), idempotency value, traceparent, tracestate,
-        --       announcement channel, announcement
+        --       outbox (1/0), announcement channel, announcement
         if tonumber(ARGV[6]) > 0 then
           local existing = redis.call('GET', KEYS[5])
           if existing then return {0, existing} end
@@ -29,7 +31,10 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
         redis.call('XADD', KEYS[4], 'MAXLEN', '~', '1000', '*', 'status', ARGV[3], 'data', ARGV[2])
         redis.call('PEXPIRE', KEYS[4], ARGV[5])
         redis.call('XADD', KEYS[3], '*', 'job', ARGV[1], 'traceparent', ARGV[8], 'tracestate', ARGV[9])
-        redis.call('PUBLISH', ARGV[10], ARGV[11])
+        if ARGV[10] == '1' then
+          redis.call('XADD', KEYS[6], '*', 'job', ARGV[1], 'version', '1', 'data', ARGV[2])
+        end
+        redis.call('PUBLISH', ARGV[11], ARGV[12])
         return {1, ARGV[1]}
         """;
 
@@ -52,13 +57,14 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
         var idempotencyKey = idempotencyKeyHash is null ? keys.Job(job.Id) : keys.Idempotency(job.Owner, idempotencyKeyHash);
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             CreateScript,
-            [keys.Job(job.Id), keys.Owner(job.Owner), keys.Stream(job.Kind), keys.Events(job.Id), idempotencyKey],
+            [keys.Job(job.Id), keys.Owner(job.Owner), keys.Stream(job.Kind), keys.Events(job.Id), idempotencyKey, keys.Outbox],
             [
                 job.Id, data, job.Status, job.Owner,
                 (long)settings.Retention.TotalMilliseconds,
                 idempotencyKeyHash is null ? 0 : (long)settings.IdempotencyWindow.TotalMilliseconds,
                 job.Id + "\n" + bodyHash,
                 traceParent ?? string.Empty, traceState ?? string.Empty,
+                outbox.CurrentValue.Enabled ? "1" : "0",
                 // Announced from the script: one round trip per submission, not two.
                 keys.Changes.ToString(), Announcement(job),
             ]).ConfigureAwait(false))!;
@@ -120,6 +126,14 @@ internal sealed class JobStore(IConnectionMultiplexer redis, JobKeys keys, IOpti
             _ = transaction.KeyExpireAsync(keys.Events(id), retention);
             // Announced inside the transaction: only a committed change is announced, in the same round trip.
             _ = transaction.PublishAsync(keys.Changes, Announcement(next));
+
+            // The Supabase outbox and the client's webhook commit with the change or not at all (docs/jobs.md, "The outbox").
+            if (outbox.CurrentValue.Enabled)
+            {
+                _ = transaction.StreamAddAsync(keys.Outbox, [new("job", id), new("version", next.Version), new("data", data)]);
+            }
+
+            ClientWebhookEvents.Enqueue(transaction, keys, current, next, data, retention, time.GetUtcNow());
             alsoInTransaction?.Invoke(transaction, next);
             if (await transaction.ExecuteAsync().ConfigureAwait(false))
             {

@@ -28,7 +28,7 @@ internal sealed partial class JobRequestValidator(SsrfGuard ssrf)
     };
 
     /// <summary>The top-level fields every kind accepts besides its own.</summary>
-    private static readonly string[] Common = ["provider"];
+    private static readonly string[] Common = ["provider", Webhooks.ClientWebhookEvents.UrlField, Webhooks.ClientWebhookEvents.FilterField];
 
     /// <summary>
     /// Validates <paramref name="body"/> for <paramref name="kind"/>. Returns the errors by field (empty: valid) and the
@@ -172,7 +172,29 @@ internal sealed partial class JobRequestValidator(SsrfGuard ssrf)
             }
         }
 
+        await ValidateWebhookAsync(body, Add, cancellationToken).ConfigureAwait(false);
         return (errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal), provider, pinned);
+    }
+
+    /// <summary><c>webhook</c> (an http(s) URL that passes the SSRF rules) and <c>webhook_events_filter</c> (known events, not empty).</summary>
+    private async Task ValidateWebhookAsync(JsonObject body, Action<string, string> add, CancellationToken cancellationToken)
+    {
+        if (Text(body, Webhooks.ClientWebhookEvents.UrlField, add, 1, 2048) is { } url && await CheckUrlAsync(url, cancellationToken).ConfigureAwait(false) is { } problem)
+        {
+            add(Webhooks.ClientWebhookEvents.UrlField, problem.Replace("Not fetchable", "Not reachable", StringComparison.Ordinal));
+        }
+
+        if (body.TryGetPropertyValue(Webhooks.ClientWebhookEvents.FilterField, out var filter))
+        {
+            if (filter is not JsonArray events || events.Count == 0 || events.Any(e => e is not JsonValue v || !v.TryGetValue<string>(out var name) || !Webhooks.ClientWebhookEvents.All.Contains(name, StringComparer.Ordinal)))
+            {
+                add(Webhooks.ClientWebhookEvents.FilterField, "Must be a non-empty list of " + string.Join(", ", Webhooks.ClientWebhookEvents.All) + ".");
+            }
+            else if (!body.ContainsKey(Webhooks.ClientWebhookEvents.UrlField))
+            {
+                add(Webhooks.ClientWebhookEvents.FilterField, "Needs a webhook.");
+            }
+        }
     }
 
     private async Task<string?> CheckUrlAsync(string url, CancellationToken cancellationToken)

@@ -29,11 +29,21 @@ public sealed class WholeAppFixture : IAsyncLifetime
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>The client API key the app is started with (instead of a generated one).</summary>
+    public string ApiKey { get; } = "whole-app-key-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>A loopback port let through the SSRF rules (<c>Webhooks:LocalReceiver</c>) for a client webhook receiver.</summary>
+    public int ReceiverPort { get; } = FreePort.Next();
+
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AiServer_AppHost>(
-            [$"--Redis:DataDirectory={DataDirectory}", $"--Jobs:OutputPath={Path.Combine(DataDirectory, "outputs")}"], cts.Token).WaitAsync(StartTimeout, cts.Token);
+            [
+                $"--Redis:DataDirectory={DataDirectory}", $"--Jobs:OutputPath={Path.Combine(DataDirectory, "outputs")}",
+                $"--Parameters:api-key={ApiKey}", $"--Webhooks:LocalReceiver=127.0.0.1:{ReceiverPort.ToString(CultureInfo.InvariantCulture)}",
+            ],
+            cts.Token).WaitAsync(StartTimeout, cts.Token);
         _app = await builder.BuildAsync(cts.Token).WaitAsync(StartTimeout, cts.Token);
         _ = WatchAsync(_app.Services.GetRequiredService<ResourceNotificationService>(), _app.Services.GetRequiredService<ResourceLoggerService>());
         try

@@ -16,6 +16,11 @@ public sealed class JobsFixture : IAsyncLifetime
     public const string KeyB = "test-key-b-0123456789abcdef";
     public const string AdminToken = "jobs-admin-token-0123456789abcdef";
 
+    /// <summary>The emulator's Replicate webhook signing secret (its default), which the api verifies with.</summary>
+    public const string ReplicateWebhookSecret = "whsec_YWlzZXJ2ZXItcHJvdmlkZXItZW11bGF0b3Ita2V5";
+
+    public const string BflWebhookSecret = "bfl-test-webhook-secret";
+
     private RedisServer _redis = null!;
     private ServiceProcess? _api;
     private ServiceProcess? _workers;
@@ -29,6 +34,11 @@ public sealed class JobsFixture : IAsyncLifetime
     public string OutputPath { get; } = Directory.CreateTempSubdirectory("aiserver-outputs-").FullName;
 
     public RedisServer Redis => _redis;
+
+    /// <summary>A loopback port the SSRF rules allow, for the tests' client webhook receiver.</summary>
+    public int ReceiverPort { get; } = FreePort.Next();
+
+    public ServiceProcess ApiProcess => _api ?? throw new InvalidOperationException("The api is not running.");
 
     public HttpClient ClientA { get; private set; } = null!;
 
@@ -60,6 +70,16 @@ public sealed class JobsFixture : IAsyncLifetime
         ClientB = Client(KeyB);
         Anonymous.BaseAddress = Api;
         await _api.WaitReadyAsync(Api, "api", TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Kills the api (SIGKILL) and starts it again on the same port.</summary>
+    public async Task RestartApiAsync()
+    {
+        _api!.Kill();
+        await _api.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await _api.DisposeAsync();
+        _api = ServiceProcess.StartDll(SolutionPaths.ProjectDll("AiServer.Api"), Environment(Api.Port));
+        await WaitReadyAsync(Api, _api, "api");
     }
 
     /// <summary>Starts (or restarts) the workers process and waits until it is ready.</summary>
@@ -220,6 +240,14 @@ public sealed class JobsFixture : IAsyncLifetime
             ["Providers__Supabase__BaseUrl"] = Emulator.Url("supabase"),
             ["Providers__Supabase__ApiKey"] = EmulatorHost.SupabaseKey,
             ["Providers__FileDownload__AllowedHosts__0"] = emulatorHost,
+            ["Providers__FileDownload__AllowedHosts__1"] = "127.0.0.1:" + ReceiverPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Providers__Replicate__WebhookSecret"] = ReplicateWebhookSecret,
+            ["Providers__SyncLabs__WebhookSecret"] = EmulatorHost.SyncWebhookSecret,
+            ["Providers__Bfl__WebhookSecret"] = BflWebhookSecret,
+            ["Webhooks__PublicBaseUrl"] = Api.AbsoluteUri,
+            ["Outbox__IdlePoll"] = "00:00:00.100",
+            ["Outbox__RetryDelay"] = "00:00:00.250",
+            ["Outbox__LeaseTime"] = "00:00:03",
             // Outages in these tests come from forced breakers or bounded faults; thresholds high enough that retries do not open them.
             ["CircuitBreakers__synclabs__FailureThreshold"] = "50",
             ["CircuitBreakers__replicate__FailureThreshold"] = "50",
