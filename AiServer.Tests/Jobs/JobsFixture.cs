@@ -79,7 +79,7 @@ public sealed class JobsFixture : IAsyncLifetime
         await _api.WaitForExitAsync(TimeSpan.FromSeconds(10));
         await _api.DisposeAsync();
         _api = ServiceProcess.StartDll(SolutionPaths.ProjectDll("AiServer.Api"), Environment(Api.Port));
-        await WaitReadyAsync(Api, _api, "api");
+        await _api.WaitReadyAsync(Api, "api", TimeSpan.FromSeconds(60));
     }
 
     /// <summary>Starts (or restarts) the workers process and waits until it is ready.</summary>
