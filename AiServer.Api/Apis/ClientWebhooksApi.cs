@@ -47,7 +47,7 @@ public static class ClientWebhooksApi
                 return NotFound(id);
             }
 
-            return TypedResults.Json(new { deliveries = await log.ListAsync(id).ConfigureAwait(false) }, JobsApi.JobJsonOptions);
+            return TypedResults.Json(new { deliveries = await log.ListAsync(id).ConfigureAwait(false) }, AiServer.Jobs.JobJson.Options);
         }
         catch (RedisException)
         {

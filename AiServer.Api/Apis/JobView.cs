@@ -45,7 +45,7 @@ public sealed record JobView
     internal static Func<JobRecord, JsonNode> Renderer(IServiceProvider services)
     {
         var breakers = services.GetRequiredService<ICircuitBreakerRegistry>();
-        return job => System.Text.Json.JsonSerializer.SerializeToNode(From(job, breakers), JobsApi.JobJsonOptions)!;
+        return job => System.Text.Json.JsonSerializer.SerializeToNode(From(job, breakers), AiServer.Jobs.JobJson.Options)!;
     }
 
     /// <summary>

@@ -104,7 +104,8 @@ public static partial class JobsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = [$"Must be 1 to {MaxIdempotencyKeyLength} visible ASCII characters."] });
         }
 
-        if (ParsePreferWait(request, options.CurrentValue.MaxWait) is { Error: { } preferError })
+        var prefer = ParsePreferWait(request, options.CurrentValue.MaxWait);
+        if (prefer is { Error: { } preferError })
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Prefer"] = [preferError] });
         }
@@ -167,7 +168,7 @@ public static partial class JobsApi
         }
 
         http.Response.Headers.Location = "/v1/jobs/" + job.Id;
-        var wait = ParsePreferWait(request, options.CurrentValue.MaxWait).Wait;
+        var wait = prefer.Wait;
         if (wait > TimeSpan.Zero)
         {
             http.Response.Headers["Preference-Applied"] = "wait=" + ((int)wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
@@ -312,7 +313,7 @@ public static partial class JobsApi
             foreach (var change in events)
             {
                 position = change.Id;
-                yield return new SseItem<string>(JsonSerializer.Serialize(JobView.From(change.Job, breakers), JobJsonOptions), "status") { EventId = change.Id };
+                yield return new SseItem<string>(JsonSerializer.Serialize(JobView.From(change.Job, breakers), JobJson.Options), "status") { EventId = change.Id };
                 if (change.Job.IsTerminal)
                 {
                     yield break;
@@ -431,7 +432,7 @@ public static partial class JobsApi
     {
         var http = context.HttpContext;
         var registry = http.RequestServices.GetRequiredService<ApiKeyRegistry>();
-        if (registry.Authenticate(ApiKeyRegistry.PresentedKey(http.Request)) is not { } client)
+        if (registry.Authenticate(http) is not { } client)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer realm=\"aiserver\"";
             return Problem(StatusCodes.Status401Unauthorized, "API key required", registry.AnyConfigured
@@ -443,17 +444,11 @@ public static partial class JobsApi
         return await next(context).ConfigureAwait(false);
     }
 
-    internal static readonly JsonSerializerOptions JobJsonOptions = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
-
     private static bool IsJobId(string id) => id.Length is > 4 and < 64 && id.StartsWith("job_", StringComparison.Ordinal) && id.AsSpan(4).ContainsAnyExcept("0123456789abcdef_") is false;
 
     private static bool IsStreamId(string id) => id.Length < 48 && id.Split('-') is [var ms, var seq] && ms.Length > 0 && seq.Length > 0 && ms.All(char.IsAsciiDigit) && seq.All(char.IsAsciiDigit);
 
-    private static IResult Json<T>(T value, int status) => TypedResults.Json(value, JobJsonOptions, statusCode: status);
+    private static IResult Json<T>(T value, int status) => TypedResults.Json(value, JobJson.Options, statusCode: status);
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);

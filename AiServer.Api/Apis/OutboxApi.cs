@@ -48,7 +48,7 @@ public static class OutboxApi
     {
         try
         {
-            return TypedResults.Json(await reconciler.RunAsync(repair ?? false, cancellationToken).ConfigureAwait(false), JobsApi.JobJsonOptions);
+            return TypedResults.Json(await reconciler.RunAsync(repair ?? false, cancellationToken).ConfigureAwait(false), AiServer.Jobs.JobJson.Options);
         }
         catch (RedisException)
         {

@@ -23,8 +23,7 @@ internal static class ApiKeyHostingExtensions
             {
                 var settings = http.RequestServices.GetRequiredService<IOptions<ApiKeyOptions>>().Value.RateLimit;
                 // Partitioned by the key's hash (never the key itself); requests without a key share one bucket.
-                var presented = ApiKeyRegistry.PresentedKey(http.Request);
-                var partition = presented is null ? "anonymous" : ApiKeyRegistry.IdOf(ApiKeyRegistry.Hash(presented));
+                var partition = ApiKeyRegistry.PresentedHash(http) is { } hash ? ApiKeyRegistry.IdOf(hash) : "anonymous";
                 return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = settings.Burst,

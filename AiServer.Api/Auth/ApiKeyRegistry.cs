@@ -37,15 +37,31 @@ internal sealed class ApiKeyRegistry
 
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    /// <summary>The client of a presented key, or null when the key is unknown.</summary>
-    public ApiClient? Authenticate(string? presented)
+    /// <summary>
+    /// The SHA-256 of the key the request presents (null: none, or longer than any key), computed once per request:
+    /// the rate limiter partitions by it and <see cref="Authenticate"/> compares it.
+    /// </summary>
+    public static byte[]? PresentedHash(HttpContext http)
     {
-        if (string.IsNullOrEmpty(presented) || presented.Length > 512)
+        if (http.Items.TryGetValue(typeof(ApiKeyRegistry), out var cached))
+        {
+            return (byte[]?)cached;
+        }
+
+        var presented = PresentedKey(http.Request);
+        var hash = string.IsNullOrEmpty(presented) || presented.Length > 512 ? null : Hash(presented);
+        http.Items[typeof(ApiKeyRegistry)] = hash;
+        return hash;
+    }
+
+    /// <summary>The client of the request's key, or null when it presents none or an unknown one.</summary>
+    public ApiClient? Authenticate(HttpContext http)
+    {
+        if (PresentedHash(http) is not { } hash)
         {
             return null;
         }
 
-        var hash = Hash(presented);
         var match = false;
         foreach (var known in _hashes)
         {
