@@ -4,7 +4,8 @@ using AiServer.ServiceDefaults.Resilience;
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 
 /// <summary>
-/// A fleet link that records what a breaker asked of the store (<see cref="Calls"/>: <c>trip</c>, <c>lease</c>,
+/// A fleet link that records what a breaker asked of the store (<see cref="Calls"/>: <c>failure</c>, <c>trip</c> (a
+/// failure report that reached the threshold here), <c>failure-reset</c>, <c>lease</c>,
 /// <c>probe:{slot}:{ok|fail}</c>, <c>release:{slot}</c>, <c>cooldown</c>, <c>manual:{action}</c>) and answers nothing:
 /// every exchange ends without a record at once, except a lease request, which stays unanswered (the test grants a
 /// lease with <c>breaker.Lease.OnAcquired(slot)</c>).
@@ -44,6 +45,11 @@ internal sealed class FakeFleetLink : IFleetLink
         }
 
         public Task<FleetStateRecord> ReadAsync(string name, CancellationToken cancellationToken) => Record<FleetStateRecord>("read");
+
+        public Task<FleetStateRecord> ReportFailureAsync(string name, string instanceId, string reason, bool reachedThreshold, CircuitBreakerOptions options, CancellationToken cancellationToken) =>
+            Record<FleetStateRecord>(reachedThreshold ? "trip" : "failure");
+
+        public Task<FleetStateRecord> ResetFailuresAsync(string name, CancellationToken cancellationToken) => Record<FleetStateRecord>("failure-reset");
 
         public Task<FleetStateRecord> ReportTripAsync(string name, string instanceId, string reason, CircuitBreakerOptions options, CancellationToken cancellationToken) =>
             Record<FleetStateRecord>("trip");
