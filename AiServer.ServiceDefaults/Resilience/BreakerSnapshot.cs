@@ -8,7 +8,7 @@ internal sealed class BreakerSnapshot
 {
     public static readonly BreakerSnapshot InitialClosed = new(CircuitState.Closed, ForcedState.None, 0, 0, isLocal: true, null, null);
 
-    public BreakerSnapshot(CircuitState state, ForcedState forced, long version, long openUntilTimestamp, bool isLocal, string? openedBy, string? reason)
+    public BreakerSnapshot(CircuitState state, ForcedState forced, long version, long openUntilTimestamp, bool isLocal, string? openedBy, string? reason, int fleetFailures = 0)
     {
         State = state;
         Forced = forced;
@@ -17,6 +17,7 @@ internal sealed class BreakerSnapshot
         IsLocal = isLocal;
         OpenedBy = openedBy;
         Reason = reason;
+        FleetFailures = fleetFailures;
         IsPlainClosed = state == CircuitState.Closed && forced == ForcedState.None;
     }
 
@@ -37,6 +38,9 @@ internal sealed class BreakerSnapshot
     public string? OpenedBy { get; }
 
     public string? Reason { get; }
+
+    /// <summary>The fleet's consecutive-failure count as of <see cref="Version"/> (0 for a local state).</summary>
+    public int FleetFailures { get; }
 
     /// <summary>CLOSED without an override: the only check the hot path needs.</summary>
     public bool IsPlainClosed { get; }

@@ -76,26 +76,30 @@ internal sealed class BreakerStateController
         }
     }
 
-    /// <summary>Counts a failure in CLOSED; returns the reason when it opened the circuit here (to report to the fleet).</summary>
-    public string? OnFailure(string reason)
+    /// <summary>
+    /// Counts a failure in CLOSED. False when it did not count (forced closed, or a call admitted before the circuit
+    /// opened). <paramref name="tripReason"/> is set when this instance's own count reached the threshold and opened the
+    /// circuit here (the fleet is told with the failure's report).
+    /// </summary>
+    public bool OnFailure(string reason, out string? tripReason)
     {
+        tripReason = null;
         lock (_gate)
         {
             var snapshot = _snapshot;
             if (!snapshot.IsPlainClosed)
             {
-                return null; // forced closed, or a call admitted before the circuit opened
+                return false;
             }
 
             var now = _time.GetTimestamp();
-            if (!_failures.OnFailure(now))
+            if (_failures.OnFailure(now))
             {
-                return null;
+                tripReason = $"{_options.FailureThreshold} consecutive failures, last: {reason}";
+                OpenLocally(snapshot.Version, now, tripReason);
             }
 
-            var tripReason = $"{_options.FailureThreshold} consecutive failures, last: {reason}";
-            OpenLocally(snapshot.Version, now, tripReason);
-            return tripReason;
+            return true;
         }
     }
 
@@ -170,8 +174,11 @@ internal sealed class BreakerStateController
     /// Applies a fleet record. Newer versions win; an equal version replaces only a local (unconfirmed) state; older
     /// versions are ignored, so a late message can never undo a newer decision. <paramref name="authoritative"/>
     /// (a read of a missing state, a restore, a confirmed manual action) applies regardless.
+    /// <paramref name="holdLocalOpen"/> (this instance's own threshold report is on its way): a CLOSED record — a
+    /// failure count, or news from before the report arrived — does not undo the OPEN that report stands for; the
+    /// report's answer decides.
     /// </summary>
-    public bool Apply(FleetStateRecord record, bool authoritative)
+    public bool Apply(FleetStateRecord record, bool authoritative, bool holdLocalOpen = false)
     {
         lock (_gate)
         {
@@ -191,14 +198,21 @@ internal sealed class BreakerStateController
                 return false;
             }
 
+            if (holdLocalOpen && !authoritative && current is { IsLocal: true, State: CircuitState.Open, Forced: ForcedState.None }
+                && record is { State: CircuitState.Closed, Forced: ForcedState.None })
+            {
+                return false;
+            }
+
             var now = _time.GetTimestamp();
             var openUntil = record.State == CircuitState.Open
                 ? now + (long)(Math.Max(0, record.OpenRemainingMs) / 1000d * _time.TimestampFrequency)
                 : 0;
-            // A fresh CLOSED decision (a new version, or leaving OPEN/HALF_OPEN/forced) starts the count afresh; the
-            // periodic resync of the same CLOSED record must not, or failures spread over more than one resync
-            // interval would never add up to the threshold.
-            if (record.State == CircuitState.Closed && (record.Version != current.Version || !current.IsPlainClosed))
+            // The local count is a lower bound of the fleet's: it starts afresh when the fleet's does (a new CLOSED version
+            // with no failures: a success somewhere, a close, a reset) or when the circuit leaves OPEN/HALF_OPEN/forced.
+            // A new version that only counts failures keeps it, and so does the periodic resync of the same record, or
+            // failures spread over more than one resync interval would never add up to the threshold.
+            if (record.State == CircuitState.Closed && ((record.Version != current.Version && record.Failures == 0) || !current.IsPlainClosed))
             {
                 _failures.Reset();
             }
@@ -208,7 +222,7 @@ internal sealed class BreakerStateController
                 _halfOpenSuccesses = 0;
             }
 
-            SetSnapshot(new BreakerSnapshot(record.State, record.Forced, record.Version, openUntil, isLocal: false, record.OpenedBy, record.Reason), record.Reason);
+            SetSnapshot(new BreakerSnapshot(record.State, record.Forced, record.Version, openUntil, isLocal: false, record.OpenedBy, record.Reason, record.Failures), record.Reason);
             return true;
         }
     }

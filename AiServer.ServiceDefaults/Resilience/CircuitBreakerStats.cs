@@ -21,6 +21,12 @@ public sealed record CircuitBreakerStats
     /// <summary>Consecutive failures counted by this instance in the current monitoring period.</summary>
     public int ConsecutiveFailures { get; init; }
 
+    /// <summary>
+    /// Consecutive failures counted by the whole fleet (every instance's reports, as Redis last told this instance);
+    /// null when the breaker does not follow the fleet (no Redis, Redis unreachable, or a local state not yet confirmed).
+    /// </summary>
+    public int? FleetConsecutiveFailures { get; init; }
+
     /// <summary>Handled failures seen by this instance since start.</summary>
     public long Failures { get; init; }
 

@@ -48,6 +48,7 @@ internal sealed record CircuitBreakerView
             Failures = stats.Failures,
             Rejections = stats.Rejections,
             ConsecutiveFailures = stats.ConsecutiveFailures,
+            FleetConsecutiveFailures = stats.FleetConsecutiveFailures,
             LastFailureTime = stats.LastFailureTime,
             LastFailureReason = stats.LastFailureReason,
         },
@@ -73,6 +74,9 @@ internal sealed record CircuitBreakerView
         public long Rejections { get; init; }
 
         public int ConsecutiveFailures { get; init; }
+
+        /// <summary>The fleet's count next to this instance's (null when not following the fleet).</summary>
+        public int? FleetConsecutiveFailures { get; init; }
 
         public DateTimeOffset? LastFailureTime { get; init; }
 

@@ -22,6 +22,12 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
     private readonly string[] _messages;
     private IFleetLink? _link;
 
+    // Fleet-wide failure counting: reports on their way to Redis (all, and those that reached the threshold here), and
+    // whether a reset of the fleet's count is on its way (one at a time, not one per success).
+    private int _failureReports;
+    private int _thresholdReports;
+    private int _resetInFlight;
+
     public FleetCircuitBreaker(string name, CircuitBreakerOptions options, string instanceId, TimeProvider timeProvider, ResilienceTelemetry telemetry, ILogger logger)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -156,11 +162,17 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         {
             case Permit.Normal when failureReason is null:
                 _state.OnSuccess();
+                // The fleet's count needs a reset only while it may be above zero: the healthy path reads two fields.
+                if (_state.Snapshot.FleetFailures != 0 || Volatile.Read(ref _failureReports) != 0)
+                {
+                    ResetFleetFailures();
+                }
+
                 break;
             case Permit.Normal:
-                if (_state.OnFailure(failureReason) is { } tripReason && ConnectedLink is { } link)
+                if (_state.OnFailure(failureReason, out var tripReason) && ConnectedLink is { } link)
                 {
-                    ReportTrip(link, tripReason);
+                    ReportFailure(link, failureReason, tripReason);
                 }
 
                 break;
@@ -175,11 +187,69 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
     }
 
     /// <summary>
-    /// Asks the fleet to open. A method of its own: a lambda capturing locals inside <see cref="OnCompleted"/> would
-    /// allocate its closure on every call, success included.
+    /// Counts a failure fleet-wide (off the caller's path). When this instance's own count reached the threshold
+    /// (<paramref name="tripReason"/>, it opened here already) the report asks the fleet to open at once; until its
+    /// answer arrives, CLOSED records do not undo that OPEN. A method of its own: a lambda capturing locals inside
+    /// <see cref="OnCompleted"/> would allocate its closure on every call, success included.
     /// </summary>
-    private void ReportTrip(IFleetLink link, string reason) =>
-        _ = ExchangeAsync(link, "trip", (store, ct) => store.ReportTripAsync(Name, link.InstanceId, reason, Options, ct));
+    private void ReportFailure(IFleetLink link, string failureReason, string? tripReason)
+    {
+        var reachedThreshold = tripReason is not null;
+        var reason = tripReason ?? $"{Options.FailureThreshold} consecutive failures across the fleet, last: {failureReason}";
+        Interlocked.Increment(ref _failureReports);
+        if (reachedThreshold)
+        {
+            Interlocked.Increment(ref _thresholdReports);
+        }
+
+        _ = ReportFailureAsync(link, reason, reachedThreshold);
+    }
+
+    private async Task ReportFailureAsync(IFleetLink link, string reason, bool reachedThreshold)
+    {
+        try
+        {
+            var record = await link.ExchangeAsync(Name, reachedThreshold ? "trip" : "failure", (store, ct) => store.ReportFailureAsync(Name, link.InstanceId, reason, reachedThreshold, Options, ct)).ConfigureAwait(false);
+            if (record is not null)
+            {
+                // The threshold report's own answer decides (OPEN, or CLOSED when the quorum was not met).
+                ApplyCooldownOf(record);
+                _state.Apply(record, authoritative: false, holdLocalOpen: !reachedThreshold && Volatile.Read(ref _thresholdReports) != 0);
+            }
+        }
+        finally
+        {
+            if (reachedThreshold)
+            {
+                Interlocked.Decrement(ref _thresholdReports);
+            }
+
+            Interlocked.Decrement(ref _failureReports);
+        }
+    }
+
+    /// <summary>A success while the fleet counts failures: one reset write at a time, fire-and-forget.</summary>
+    private void ResetFleetFailures()
+    {
+        if (ConnectedLink is not { } link || Interlocked.CompareExchange(ref _resetInFlight, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _ = ResetFleetFailuresAsync(link);
+    }
+
+    private async Task ResetFleetFailuresAsync(IFleetLink link)
+    {
+        try
+        {
+            await ExchangeAsync(link, "failure-reset", (store, ct) => store.ResetFailuresAsync(Name, ct)).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _resetInFlight, 0);
+        }
+    }
 
     private void OnFleetProbeCompleted(string? failureReason)
     {
@@ -228,12 +298,15 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
         }
     }
 
-    /// <summary>Applies a fleet record (see <see cref="BreakerStateController.Apply"/>); its cool-down applies here too.</summary>
+    /// <summary>
+    /// Applies a fleet record (see <see cref="BreakerStateController.Apply"/>); its cool-down applies here too. While
+    /// this instance's threshold report is on its way, its local OPEN holds against CLOSED records.
+    /// </summary>
     internal bool ApplyFleet(FleetStateRecord record, bool authoritative = false)
     {
         ArgumentNullException.ThrowIfNull(record);
         ApplyCooldownOf(record);
-        return _state.Apply(record, authoritative);
+        return _state.Apply(record, authoritative, holdLocalOpen: Volatile.Read(ref _thresholdReports) != 0);
     }
 
     private void ApplyCooldownOf(FleetStateRecord record)
@@ -310,6 +383,7 @@ internal sealed class FleetCircuitBreaker : ICircuitBreaker
             Version = snapshot.Version,
             Source = snapshot.IsLocal ? "local" : "fleet",
             ConsecutiveFailures = _state.ConsecutiveFailures,
+            FleetConsecutiveFailures = ConnectedLink is not null && !snapshot.IsLocal ? snapshot.FleetFailures : null,
             Failures = _counters.Failures,
             Successes = _counters.Successes,
             Calls = _counters.Calls,

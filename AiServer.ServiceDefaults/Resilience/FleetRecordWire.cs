@@ -35,6 +35,8 @@ internal static class FleetRecordWire
                 Reason = NullIfEmpty(root.GetProperty("reason").GetString()),
                 HalfOpenSuccesses = (int)Long(root.GetProperty("halfOpenSuccesses")),
                 CooldownRemainingMs = Long(root.GetProperty("cooldownRemainingMs")),
+                // Optional: a writer from before fleet-wide failure counting sends no count (read as none).
+                Failures = root.TryGetProperty("failures", out var failures) ? (int)Long(failures) : 0,
             };
             return true;
         }

@@ -28,5 +28,8 @@ internal sealed record FleetStateRecord
     /// <summary>Milliseconds left of the shared 429 cool-down (0: none).</summary>
     public long CooldownRemainingMs { get; init; }
 
+    /// <summary>The fleet's consecutive handled failures in CLOSED (every instance's reports together; 0 otherwise).</summary>
+    public int Failures { get; init; }
+
     public static FleetStateRecord Missing(string name) => new() { Name = name };
 }

@@ -22,7 +22,7 @@ internal interface IFleetLink
     /// it failed, timed out or the sync stopped (the failure is logged and counted here, never thrown).
     /// </summary>
     /// <param name="breaker">The breaker the call is for (logs).</param>
-    /// <param name="operation">What the call does (logs): trip, probe-lease, probe-result, probe-release, cooldown, manual.</param>
+    /// <param name="operation">What the call does (logs): failure, trip, failure-reset, probe-lease, probe-result, probe-release, cooldown, manual.</param>
     /// <param name="call">The store call; its token carries the sync's operation timeout, never a caller's.</param>
     Task<T?> ExchangeAsync<T>(string breaker, string operation, Func<IFleetStateStore, CancellationToken, Task<T>> call);
 }

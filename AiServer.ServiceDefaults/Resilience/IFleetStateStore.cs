@@ -10,8 +10,20 @@ internal interface IFleetStateStore
     Task<FleetStateRecord> ReadAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reports that <paramref name="instanceId"/> reached the failure threshold; opens the fleet when
-    /// <see cref="CircuitBreakerOptions.MinimumReporters"/> instances reported within the monitoring period.
+    /// Counts one handled failure in CLOSED fleet-wide (restarting the count when the fleet's previous failure is older
+    /// than the monitoring period) and opens the fleet when the count reaches the threshold — or at once when
+    /// <paramref name="reachedThreshold"/> says the reporter's own consecutive failures reached it — provided
+    /// <see cref="CircuitBreakerOptions.MinimumReporters"/> instances reported failures within the monitoring period.
+    /// </summary>
+    Task<FleetStateRecord> ReportFailureAsync(string name, string instanceId, string reason, bool reachedThreshold, CircuitBreakerOptions options, CancellationToken cancellationToken);
+
+    /// <summary>A success in CLOSED: the fleet's failure count starts over (a no-op without a new version when it is 0).</summary>
+    Task<FleetStateRecord> ResetFailuresAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reports that <paramref name="instanceId"/> reached the failure threshold on its own (a local OPEN pushed after a
+    /// reconnect); opens the fleet when <see cref="CircuitBreakerOptions.MinimumReporters"/> instances reported within
+    /// the monitoring period.
     /// </summary>
     Task<FleetStateRecord> ReportTripAsync(string name, string instanceId, string reason, CircuitBreakerOptions options, CancellationToken cancellationToken);
 

@@ -13,6 +13,8 @@ internal sealed class RedisFleetStateStore : IFleetStateStore
 {
     private static readonly FleetScript ReadScript = FleetScript.Load("read.lua");
     private static readonly FleetScript TripScript = FleetScript.Load("trip.lua");
+    private static readonly FleetScript FailureScript = FleetScript.Load("failure.lua");
+    private static readonly FleetScript FailureResetScript = FleetScript.Load("failure_reset.lua");
     private static readonly FleetScript ProbeAcquireScript = FleetScript.Load("probe_acquire.lua");
     private static readonly FleetScript ProbeResultScript = FleetScript.Load("probe_result.lua");
     private static readonly FleetScript ProbeReleaseScript = FleetScript.Load("probe_release.lua");
@@ -52,6 +54,12 @@ internal sealed class RedisFleetStateStore : IFleetStateStore
 
     public async Task<FleetStateRecord> ReadAsync(string name, CancellationToken cancellationToken) =>
         Record(await EvalAsync(ReadScript, name, Args(name), cancellationToken).ConfigureAwait(false));
+
+    public async Task<FleetStateRecord> ReportFailureAsync(string name, string instanceId, string reason, bool reachedThreshold, CircuitBreakerOptions options, CancellationToken cancellationToken) =>
+        Record(await EvalAsync(FailureScript, name, Args(name, instanceId, Truncate(reason), options.FailureThreshold, Ms(options.RecoveryTimeout), Ms(options.MonitoringPeriod), options.MinimumReporters, options.HalfOpenMaxProbes, reachedThreshold ? "1" : "0"), cancellationToken).ConfigureAwait(false));
+
+    public async Task<FleetStateRecord> ResetFailuresAsync(string name, CancellationToken cancellationToken) =>
+        Record(await EvalAsync(FailureResetScript, name, Args(name), cancellationToken).ConfigureAwait(false));
 
     public async Task<FleetStateRecord> ReportTripAsync(string name, string instanceId, string reason, CircuitBreakerOptions options, CancellationToken cancellationToken) =>
         Record(await EvalAsync(TripScript, name, Args(name, instanceId, Truncate(reason), Ms(options.RecoveryTimeout), Ms(options.MonitoringPeriod), options.MinimumReporters, options.HalfOpenMaxProbes), cancellationToken).ConfigureAwait(false));

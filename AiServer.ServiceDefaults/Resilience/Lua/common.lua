@@ -1,5 +1,5 @@
 -- Shared prelude of every breaker script (prepended when the scripts are loaded).
--- KEYS[1] state hash {p}{cb:NAME}   KEYS[2] reporters hash {p}{cb:NAME}:reporters
+-- KEYS[1] state hash {p}{cb:NAME}   KEYS[2] reporters hash {p}{cb:NAME}:reporters (quorum)
 -- KEYS[3] probe lease {p}{cb:NAME}:probe (slot i > 0: ..:probe:i)   KEYS[4] cool-down {p}{cb:NAME}:cooldown
 -- Every key carries the hash tag {cb:NAME}, so on Redis Cluster all of them (and the probe slots built from KEYS[3])
 -- live in one slot and one script may touch them all.
@@ -19,7 +19,8 @@ end
 local now, now_us = clock()
 
 local function load()
-  local v = redis.call('HMGET', hkey, 'state', 'version', 'openUntil', 'forced', 'openedBy', 'reason', 'halfOpenSuccesses')
+  local v = redis.call('HMGET', hkey, 'state', 'version', 'openUntil', 'forced', 'openedBy', 'reason', 'halfOpenSuccesses',
+    'failures', 'lastFailure')
   return {
     exists = v[2] ~= false,
     state = v[1] or 'CLOSED',
@@ -29,6 +30,8 @@ local function load()
     openedBy = v[5] or '',
     reason = v[6] or '',
     successes = tonumber(v[7] or '0'),
+    failures = tonumber(v[8] or '0'),
+    lastFailure = tonumber(v[9] or '0'),
   }
 end
 
@@ -38,7 +41,8 @@ local function save(s)
   s.version = math.max(s.version + 1, now_us)
   s.exists = true
   redis.call('HSET', hkey, 'state', s.state, 'version', fmt(s.version), 'openUntil', fmt(s.openUntil),
-    'forced', s.forced, 'openedBy', s.openedBy, 'reason', s.reason, 'halfOpenSuccesses', fmt(s.successes))
+    'forced', s.forced, 'openedBy', s.openedBy, 'reason', s.reason, 'halfOpenSuccesses', fmt(s.successes),
+    'failures', fmt(s.failures), 'lastFailure', fmt(s.lastFailure))
 end
 
 local function cooldown_ms()
@@ -58,7 +62,7 @@ local function record(s)
   return cjson.encode({
     name = ARGV[2], exists = s.exists, state = s.state, version = fmt(s.version),
     openRemainingMs = fmt(remaining(s)), forced = s.forced, openedBy = s.openedBy, reason = s.reason,
-    halfOpenSuccesses = fmt(s.successes), cooldownRemainingMs = fmt(cooldown_ms()),
+    halfOpenSuccesses = fmt(s.successes), cooldownRemainingMs = fmt(cooldown_ms()), failures = fmt(s.failures),
   })
 end
 
@@ -81,4 +85,41 @@ local function clear_probes(max)
   for slot = 0, tonumber(max) - 1 do
     redis.call('DEL', probe_key(slot))
   end
+end
+
+-- The fleet's consecutive-failure count starts over (a success, a window that lapsed, or any decision that leaves or
+-- re-enters CLOSED); the quorum's reporters belong to the count, so they go with it.
+local function clear_failures(s)
+  s.failures = 0
+  s.lastFailure = 0
+  redis.call('DEL', KEYS[2])
+end
+
+-- Notes a reporter for the quorum and returns how many distinct instances reported within the monitoring period.
+local function note_reporter(instance, period)
+  redis.call('HSET', KEYS[2], instance, fmt(now))
+  local fresh = 0
+  local all = redis.call('HGETALL', KEYS[2])
+  for i = 1, #all, 2 do
+    if now - tonumber(all[i + 1]) <= period then
+      fresh = fresh + 1
+    else
+      redis.call('HDEL', KEYS[2], all[i])
+    end
+  end
+  redis.call('PEXPIRE', KEYS[2], period)
+  return fresh
+end
+
+-- CLOSED -> OPEN for one recovery timeout, as trip.lua and failure.lua decide it; saves and publishes.
+local function open(s, instance, reason, recovery_ms, max_probes)
+  s.state = 'OPEN'
+  s.openUntil = now + recovery_ms
+  s.openedBy = instance
+  s.reason = reason
+  s.successes = 0
+  clear_failures(s)
+  clear_probes(max_probes)
+  save(s)
+  publish(s)
 end

@@ -22,6 +22,7 @@ if ARGV[5] == '1' then
     s.openedBy = ''
     s.reason = ''
     s.successes = 0
+    clear_failures(s)
     clear_probes(ARGV[9])
   end
 else

@@ -4,10 +4,11 @@ using AiServer.ServiceDefaults.Resilience;
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 
 /// <summary>
-/// A fleet link that records what a breaker asked of the store (<see cref="Calls"/>: <c>trip</c>, <c>lease</c>,
+/// A fleet link that records what a breaker asked of the store (<see cref="Calls"/>: <c>failure</c>, <c>trip</c> (a
+/// failure report that reached the threshold here), <c>failure-reset</c>, <c>lease</c>,
 /// <c>probe:{slot}:{ok|fail}</c>, <c>release:{slot}</c>, <c>cooldown</c>, <c>manual:{action}</c>) and answers nothing:
-/// every exchange ends without a record at once, except a lease request, which stays unanswered (the test grants a
-/// lease with <c>breaker.Lease.OnAcquired(slot)</c>).
+/// every exchange ends without a record at once, except the operations in <see cref="Unanswered"/> (a lease request
+/// by default; the test grants a lease with <c>breaker.Lease.OnAcquired(slot)</c>), which stay on their way.
 /// </summary>
 internal sealed class FakeFleetLink : IFleetLink
 {
@@ -23,10 +24,13 @@ internal sealed class FakeFleetLink : IFleetLink
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
+    /// <summary>Operations (as the breaker names them to the link) whose exchange never ends.</summary>
+    public HashSet<string> Unanswered { get; } = ["probe-lease"];
+
     public Task<T?> ExchangeAsync<T>(string breaker, string operation, Func<IFleetStateStore, CancellationToken, Task<T>> call)
     {
         var sent = call(_store, CancellationToken.None);
-        if (operation == "probe-lease")
+        if (Unanswered.Contains(operation))
         {
             return new TaskCompletionSource<T?>().Task; // no answer yet
         }
@@ -44,6 +48,11 @@ internal sealed class FakeFleetLink : IFleetLink
         }
 
         public Task<FleetStateRecord> ReadAsync(string name, CancellationToken cancellationToken) => Record<FleetStateRecord>("read");
+
+        public Task<FleetStateRecord> ReportFailureAsync(string name, string instanceId, string reason, bool reachedThreshold, CircuitBreakerOptions options, CancellationToken cancellationToken) =>
+            Record<FleetStateRecord>(reachedThreshold ? "trip" : "failure");
+
+        public Task<FleetStateRecord> ResetFailuresAsync(string name, CancellationToken cancellationToken) => Record<FleetStateRecord>("failure-reset");
 
         public Task<FleetStateRecord> ReportTripAsync(string name, string instanceId, string reason, CircuitBreakerOptions options, CancellationToken cancellationToken) =>
             Record<FleetStateRecord>("trip");

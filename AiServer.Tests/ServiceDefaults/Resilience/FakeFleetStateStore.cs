@@ -12,7 +12,7 @@ internal sealed class FakeFleetStateStore : IFleetStateStore
     private readonly ConcurrentDictionary<string, FleetStateRecord> _records = new(StringComparer.Ordinal);
     private long _version = 1000;
 
-    /// <summary>Operations in order: <c>read</c>, <c>trip</c>, <c>probe-result</c>, <c>lease</c>, <c>release:{slot}</c>, <c>manual:{action}</c>, <c>cooldown</c>, <c>subscribe</c>.</summary>
+    /// <summary>Operations in order: <c>read</c>, <c>failure</c>, <c>failure-reset</c>, <c>trip</c>, <c>probe-result</c>, <c>lease</c>, <c>release:{slot}</c>, <c>manual:{action}</c>, <c>cooldown</c>, <c>subscribe</c>.</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
 
     /// <summary>Returns the exception an operation (by the name in <see cref="Calls"/>, without the suffix) throws, or null.</summary>
@@ -44,6 +44,18 @@ internal sealed class FakeFleetStateStore : IFleetStateStore
     public Task<FleetStateRecord> ReadAsync(string name, CancellationToken cancellationToken)
     {
         Enter("read", "read");
+        return Task.FromResult(Get(name));
+    }
+
+    public Task<FleetStateRecord> ReportFailureAsync(string name, string instanceId, string reason, bool reachedThreshold, CircuitBreakerOptions options, CancellationToken cancellationToken)
+    {
+        Enter("failure", "failure");
+        return Task.FromResult(Get(name));
+    }
+
+    public Task<FleetStateRecord> ResetFailuresAsync(string name, CancellationToken cancellationToken)
+    {
+        Enter("failure-reset", "failure-reset");
         return Task.FromResult(Get(name));
     }
 

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 
 namespace AiServer.Tests.ServiceDefaults.Resilience;
 
-/// <summary>The Lua scripts of the fleet state against a real redis-server: probe leases across HALF_OPEN periods.</summary>
+/// <summary>The Lua scripts of the fleet state against a real redis-server: probe leases across HALF_OPEN periods, fleet-wide failure counting.</summary>
 public sealed class RedisFleetStateStoreTests(RedisServer redis) : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
@@ -165,5 +165,103 @@ public sealed class RedisFleetStateStoreTests(RedisServer redis) : IAsyncLifetim
 
         // One script run, one clock reading: the reply and the message are the same record.
         Assert.Equal(replied, published);
+    }
+
+    private static CircuitBreakerOptions Counting(int threshold = 5, int reporters = 1, int monitoringMs = 60_000) => new()
+    {
+        FailureThreshold = threshold,
+        RecoveryTimeout = TimeSpan.FromSeconds(30),
+        MonitoringPeriod = TimeSpan.FromMilliseconds(monitoringMs),
+        SuccessThreshold = 1,
+        HalfOpenMaxProbes = 1,
+        MinimumReporters = reporters,
+    };
+
+    private Task<FleetStateRecord> FailAsync(string instance, CircuitBreakerOptions options, bool reachedThreshold = false) =>
+        Store.ReportFailureAsync("svc", instance, "HTTP 503", reachedThreshold, options, Ct);
+
+    [Fact]
+    public async Task ReportFailure_TwoInstancesAlternate_OpensAtTheThresholdInTotal()
+    {
+        var options = Counting(threshold: 5);
+        string[] reporters = ["node-a", "node-b", "node-a", "node-b"];
+        for (var i = 0; i < reporters.Length; i++)
+        {
+            var counted = await FailAsync(reporters[i], options);
+            Assert.Equal(CircuitState.Closed, counted.State);
+            Assert.Equal(i + 1, counted.Failures);
+        }
+
+        var opened = await FailAsync("node-a", options);
+
+        Assert.Equal(CircuitState.Open, opened.State);
+        Assert.Equal("node-a", opened.OpenedBy);
+        Assert.Equal(0, opened.Failures);
+        Assert.InRange(opened.OpenRemainingMs, 1, 30_000);
+        var late = await FailAsync("node-b", options); // a failure of a call admitted before the fleet opened
+        Assert.Equal(opened.Version, late.Version);
+    }
+
+    [Fact]
+    public async Task ResetFailures_AfterFailures_CountStartsOverAndASecondResetIsANoOp()
+    {
+        var options = Counting(threshold: 5);
+        await FailAsync("node-a", options);
+        var counted = await FailAsync("node-b", options);
+
+        var reset = await Store.ResetFailuresAsync("svc", Ct);
+        var again = await Store.ResetFailuresAsync("svc", Ct);
+
+        Assert.Equal(0, reset.Failures);
+        Assert.True(reset.Version > counted.Version, "a reset that changed the count must carry a new version");
+        Assert.Equal(reset.Version, again.Version);
+        Assert.Equal(1, (await FailAsync("node-a", options)).Failures);
+    }
+
+    [Fact]
+    public async Task ReportFailure_PreviousFailureOlderThanMonitoringPeriod_CountRestartsAtOne()
+    {
+        var options = Counting(threshold: 3, monitoringMs: 300);
+        await FailAsync("node-a", options);
+        Assert.Equal(2, (await FailAsync("node-b", options)).Failures);
+        var last = long.Parse(await redis.CliAsync("HGET", $"{_prefix}{{cb:svc}}", "lastFailure"), System.Globalization.CultureInfo.InvariantCulture);
+        await Wait.UntilAsync(async () => await RedisNowMsAsync() - last > 300, Bound, "Redis's clock to pass the monitoring period after the last failure");
+
+        var restarted = await FailAsync("node-a", options);
+
+        Assert.Equal(CircuitState.Closed, restarted.State);
+        Assert.Equal(1, restarted.Failures);
+    }
+
+    [Fact]
+    public async Task ReportFailure_QuorumOfTwo_OneInstanceAloneDoesNotOpen()
+    {
+        var options = Counting(threshold: 2, reporters: 2);
+
+        await FailAsync("node-a", options);
+        await FailAsync("node-a", options);
+        var alone = await FailAsync("node-a", options, reachedThreshold: true);
+        var second = await FailAsync("node-b", options);
+
+        Assert.Equal(CircuitState.Closed, alone.State);
+        Assert.Equal(3, alone.Failures);
+        Assert.Equal(CircuitState.Open, second.State);
+        Assert.Equal("node-b", second.OpenedBy);
+    }
+
+    [Fact]
+    public async Task ReportFailure_ReporterReachedTheThresholdAlone_OpensAtOnce()
+    {
+        var opened = await FailAsync("node-a", Counting(threshold: 5), reachedThreshold: true);
+
+        Assert.Equal(CircuitState.Open, opened.State);
+        Assert.Equal("node-a", opened.OpenedBy);
+        Assert.Equal("HTTP 503", opened.Reason);
+    }
+
+    private async Task<long> RedisNowMsAsync()
+    {
+        var time = (await redis.CliAsync("TIME")).Split('\n', StringSplitOptions.TrimEntries);
+        return (long.Parse(time[0], System.Globalization.CultureInfo.InvariantCulture) * 1000) + (long.Parse(time[1], System.Globalization.CultureInfo.InvariantCulture) / 1000);
     }
 }
