@@ -24,10 +24,11 @@ public sealed class JobWorkerOptions
 
     /// <summary>
     /// <c>Workers:FinishGrace</c>: on shutdown, how long jobs in work may finish before they are handed back to the
-    /// queue for another worker (default 5 s; keep it well inside <c>Shutdown:DrainTimeout</c>).
+    /// queue for another worker (default 3 s; keep it well inside <c>Shutdown:DrainTimeout</c> and the orchestrator's
+    /// grace: DCP sends SIGKILL 6 s after SIGTERM, and a worker killed there leaves its jobs to the visibility timeout).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ParseLimitsInInvariantCulture = true)]
-    public TimeSpan FinishGrace { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan FinishGrace { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>The kinds to run: the configured ones, or all.</summary>
     public IReadOnlyList<string> EffectiveKinds => Kinds.Count == 0 ? JobKinds.All : Kinds;

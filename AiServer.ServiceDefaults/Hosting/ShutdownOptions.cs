@@ -18,4 +18,12 @@ public sealed class ShutdownOptions
     /// <summary>How long in-flight requests and background work get to finish once the server stops accepting.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the last telemetry export (traces, metrics, logs to OTLP) may take once the host has stopped. An
+    /// orchestrator kills a process that outlives its grace (DCP: 6 s after SIGTERM; Kubernetes:
+    /// terminationGracePeriodSeconds), so a collector that is away must not hold the exit.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan TelemetryFlushTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

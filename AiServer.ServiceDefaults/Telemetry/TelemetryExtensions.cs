@@ -37,6 +37,7 @@ internal static class TelemetryExtensions
         services.TryAddSingleton<ProcessMetrics>();
         services.TryAddSingleton<HttpRequestMetrics>();
         services.AddHostedService<TelemetryStartup>();
+        services.AddHostedService<TelemetryShutdown>();
         var serviceName = builder.Configuration["OTEL_SERVICE_NAME"];
         if (string.IsNullOrWhiteSpace(serviceName))
         {

@@ -25,7 +25,7 @@ public sealed class JobsOptionsTests
         Assert.Equal(["replicate", "bfl"], jobs.FallbacksOf(JobKinds.ImageGeneration));
         Assert.Empty(jobs.FallbacksOf(JobKinds.Speech));
         Assert.Equal(JobKinds.All, workers.EffectiveKinds);
-        Assert.Equal((8, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)), (workers.Concurrency, workers.ReclaimInterval, workers.IdlePoll, workers.FinishGrace));
+        Assert.Equal((8, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)), (workers.Concurrency, workers.ReclaimInterval, workers.IdlePoll, workers.FinishGrace));
         Assert.Empty(keys.ApiKeys);
         Assert.Equal((100, 200), (keys.RateLimit.PermitsPerSecond, keys.RateLimit.Burst));
     }
