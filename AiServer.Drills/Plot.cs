@@ -12,7 +12,7 @@ namespace AiServer.Drills;
 internal static class Plot
 {
     private const int Width = 980;
-    private const int Left = 70;
+    private const int Left = 96;
     private const int Right = 20;
     private const int PanelHeight = 190;
     private const int SeriesHeight = 120;
@@ -96,18 +96,21 @@ internal static class Plot
             var y = bandsTop + (b * (BandHeight + 6));
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{y + 12}\" text-anchor=\"end\">{Esc(breakers[b])}</text>");
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Left}\" y=\"{y}\" width=\"{plotWidth}\" height=\"{BandHeight}\" fill=\"#bdbdbd\"/>");
+            // One rectangle per run of equal samples; a gap in sampling over 5 s (the replica was restarting) stays grey.
             var states = timeline.BreakerStates.Where(s => s.Breaker == breakers[b]).OrderBy(s => s.At).ToList();
-            for (var i = 0; i < states.Count; i++)
+            for (var i = 0; i < states.Count;)
             {
                 var from = states[i].At;
-                var to = i + 1 < states.Count ? states[i + 1].At : end;
-                if (i + 1 < states.Count && to - from > 5)
+                var j = i;
+                while (j + 1 < states.Count && states[j + 1].State == states[i].State && states[j + 1].At - states[j].At <= 5)
                 {
-                    to = from + 1; // a gap in sampling (the replica was restarting) stays grey
+                    j++;
                 }
 
+                var to = j + 1 < states.Count ? Math.Min(states[j + 1].At, states[j].At + 5) : end;
                 var color = states[i].State switch { "CLOSED" => "#66bb6a", "HALF_OPEN" => "#ffb300", "OPEN" => "#e53935", _ => "#bdbdbd" };
-                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{X(from):0.#}\" y=\"{y}\" width=\"{Math.Max(0.5, X(to) - X(from)):0.#}\" height=\"{BandHeight}\" fill=\"{color}\"/>");
+                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{X(from):0.#}\" y=\"{y}\" width=\"{Math.Max(1, X(to) - X(from)):0.#}\" height=\"{BandHeight}\" fill=\"{color}\"/>");
+                i = j + 1;
             }
         }
 
@@ -129,7 +132,8 @@ internal static class Plot
         {
             var x = X(at);
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x:0.#}\" y1=\"{top}\" x2=\"{x:0.#}\" y2=\"{axisY}\" stroke=\"#555\" stroke-dasharray=\"4,3\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + 3:0.#}\" y=\"{top + 12 + (labelRow * 12)}\" fill=\"#333\">{Esc(label)}</text>");
+            var anchor = x > Width - Right - 260 ? $"x=\"{x - 3:0.#}\" text-anchor=\"end\"" : $"x=\"{x + 3:0.#}\"";
+            svg.Append(CultureInfo.InvariantCulture, $"<text {anchor} y=\"{top + 12 + (labelRow * 12)}\" fill=\"#333\">{Esc(label)}</text>");
             labelRow = (labelRow + 1) % 6;
         }
 
@@ -166,7 +170,7 @@ internal static class Plot
         foreach (var (label, color) in items)
         {
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{y - 8}\" width=\"10\" height=\"10\" fill=\"{color}\"/><text x=\"{x + 14}\" y=\"{y + 1}\">{Esc(label)}</text>");
-            x += 24 + (label.Length * 6);
+            x += 26 + (label.Length * 7);
         }
     }
 

@@ -32,7 +32,9 @@ internal sealed class Timeline
         log?.Invoke($"  t={Now,6:0.0}s  {label}");
     }
 
-    public void Record(string series, double value) => Series.GetOrAdd(series, _ => new()).Enqueue((Now, value));
+    public void Record(string series, double value) => Record(series, Now, value);
+
+    public void Record(string series, double at, double value) => Series.GetOrAdd(series, _ => new()).Enqueue((at, value));
 }
 
 /// <summary>One request of the load generator: when it was sent, what it got, how long it took.</summary>

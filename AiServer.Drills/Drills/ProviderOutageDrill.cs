@@ -52,6 +52,12 @@ internal static class ProviderOutageDrill
         var openedAt = states.FirstOrDefault(s => s.At >= faultStartAt && s.State == "OPEN").At;
         var journal = await ctx.App.EmulatorRequestsAsync("replicate");
         var failed = journal.Where(r => r.FaultId is not null).Select(r => (At: timeline.At(r.ReceivedAt), r.Method, r.Path)).OrderBy(r => r.At).ToList();
+        foreach (var second in journal.GroupBy(r => (int)timeline.At(r.ReceivedAt)))
+        {
+            timeline.Record("calls reaching Replicate/s", second.Key + 0.5, second.Count());
+            timeline.Record("of which failed (503)/s", second.Key + 0.5, second.Count(r => r.FaultId is not null));
+        }
+
         var beforeOpen = failed.Where(r => r.At <= openedAt).ToList();
         var whileOpen = failed.Where(r => r.At > openedAt).ToList();
         result.Check(
@@ -90,11 +96,11 @@ internal static class ProviderOutageDrill
         result.Figure("submission p99 before / during / after the outage", $"{Stats.Ms(SubmitP99(0, faultStartAt))} / {Stats.Ms(SubmitP99(faultStartAt, timeline.At(faultEnd)))} / {Stats.Ms(SubmitP99(timeline.At(faultEnd), double.MaxValue))}");
 
         var replicateJobs = outcomes.Values.Where(o => ReplicateKinds.Contains(o.Kind) && o.CreatedAt >= faultStart && o.CreatedAt < faultEnd).ToList();
-        result.Figure("Replicate-kind jobs submitted during the outage", $"{replicateJobs.Count}: {replicateJobs.Count(o => o.Kind == "model-training")} model-training (waited, then ran on Replicate), {replicateJobs.Count(o => o.Kind == "image-generation")} image-generation ({outcomes.Values.Count(o => o.Fallbacks > 0)} moved to BFL by the fallback)");
+        result.Figure("Replicate-kind jobs submitted during the outage", $"{replicateJobs.Count}: {replicateJobs.Count(o => o.Kind == "model-training")} model-training (waited, then ran on Replicate), {replicateJobs.Count(o => o.Kind == "image-generation")} image-generation ({replicateJobs.Count(o => o.Fallbacks > 0)} of them moved to BFL by the fallback; {outcomes.Values.Count(o => o.Fallbacks > 0)} moves in the whole drill)");
         var trainingDuring = Stats.Percentile(replicateJobs.Where(o => o.Kind == "model-training").Select(o => o.DurationSeconds).OfType<double>(), 50);
         result.Figure("model-training jobs submitted during the outage: duration p50", Stats.S(trainingDuring));
         result.Figure("failed calls that reached Replicate in all", string.Create(CultureInfo.InvariantCulture, $"{failed.Count} ({Paths(failed)})"));
-        File.WriteAllText(Path.Combine(ctx.Options.DocsDirectory, "drills", Name + ".svg"), Plot.Svg(result.Title, timeline, result.DurationSeconds, ["replicate", "bfl", "elevenlabs", "synclabs", "huggingface"], []));
+        File.WriteAllText(Path.Combine(ctx.Options.DocsDirectory, "drills", Name + ".svg"), Plot.Svg(result.Title, timeline, result.DurationSeconds, ["replicate", "bfl", "elevenlabs", "synclabs", "huggingface"], ["calls reaching Replicate/s", "of which failed (503)/s"], "calls/s"));
         return result;
     }
 

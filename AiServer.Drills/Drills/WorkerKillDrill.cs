@@ -58,6 +58,8 @@ internal static class WorkerKillDrill
             resumed.Count > 0,
             $"{resumed.Count} model-training jobs ran on a second delivery after the kill, durations {string.Join(", ", resumed.Select(o => Stats.S(o.DurationSeconds ?? double.NaN)).Take(8))}");
 
+        result.Notes.Add("A SIGKILLed worker cannot hand its jobs back (a SIGTERM does, drill 4): they stay pending in the stream until `Jobs:VisibilityTimeout` (60 s) passes and another worker claims them, then resume polling the provider with the recorded job id instead of submitting again. That is why those jobs took about a minute.");
+
         // Creating calls per kind (successful ones; a retried refusal creates nothing) against the jobs of that kind.
         var journal = await ctx.App.EmulatorRequestsAsync();
         var lines = new List<string>();
