@@ -52,10 +52,11 @@ internal static class ProviderOutageDrill
         var openedAt = states.FirstOrDefault(s => s.At >= faultStartAt && s.State == "OPEN").At;
         var journal = await ctx.App.EmulatorRequestsAsync("replicate");
         var failed = journal.Where(r => r.FaultId is not null).Select(r => (At: timeline.At(r.ReceivedAt), r.Method, r.Path)).OrderBy(r => r.At).ToList();
-        foreach (var second in journal.GroupBy(r => (int)timeline.At(r.ReceivedAt)))
+        var perSecond = journal.ToLookup(r => (int)timeline.At(r.ReceivedAt));
+        for (var second = 0; second < (int)timeline.Now; second++)
         {
-            timeline.Record("calls reaching Replicate/s", second.Key + 0.5, second.Count());
-            timeline.Record("of which failed (503)/s", second.Key + 0.5, second.Count(r => r.FaultId is not null));
+            timeline.Record("calls reaching Replicate/s", second + 0.5, perSecond[second].Count());
+            timeline.Record("of which failed (503)/s", second + 0.5, perSecond[second].Count(r => r.FaultId is not null));
         }
 
         var beforeOpen = failed.Where(r => r.At <= openedAt).ToList();
