@@ -16,10 +16,16 @@ namespace AiServer.ServiceDefaults.Telemetry;
 /// (Aspire's retry on) that took 16 s here: longer than DCP's 6 s between SIGTERM and SIGKILL, so a replica stopped
 /// from the dashboard was killed and Aspire reported "Failed to stop resource" and never started it again (found by
 /// the rolling-restart drill). Each provider is shut down here once the host has stopped, all in parallel; their
-/// later disposal is then a no-op.
+/// later disposal is then a no-op. The providers are taken when the host starts: by the time it has stopped, its
+/// service provider may already be disposed (a host disposed without being stopped first stops it from there).
 /// </summary>
 internal sealed partial class TelemetryShutdown(IServiceProvider services, IOptions<ShutdownOptions> options, ILogger<TelemetryShutdown> logger) : IHostedLifecycleService
 {
+    private readonly TracerProvider? _tracer = services.GetService<TracerProvider>();
+    private readonly MeterProvider? _meter = services.GetService<MeterProvider>();
+    private readonly LoggerProvider? _log = services.GetService<LoggerProvider>();
+    private int _stopped;
+
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -32,20 +38,25 @@ internal sealed partial class TelemetryShutdown(IServiceProvider services, IOpti
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return; // a host stopped again (disposed after an explicit stop): the providers are already shut down
+        }
+
         var timeout = options.Value.TelemetryFlushTimeout;
         var milliseconds = (int)Math.Min(int.MaxValue, timeout.TotalMilliseconds);
         var flushes = new List<Task<bool>>();
-        if (services.GetService<TracerProvider>() is { } tracer)
+        if (_tracer is { } tracer)
         {
             flushes.Add(Task.Run(() => tracer.Shutdown(milliseconds), CancellationToken.None));
         }
 
-        if (services.GetService<MeterProvider>() is { } meter)
+        if (_meter is { } meter)
         {
             flushes.Add(Task.Run(() => meter.Shutdown(milliseconds), CancellationToken.None));
         }
 
-        if (services.GetService<LoggerProvider>() is { } log)
+        if (_log is { } log)
         {
             flushes.Add(Task.Run(() => log.Shutdown(milliseconds), CancellationToken.None));
         }
