@@ -4,11 +4,11 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AiServer.Tests.Infrastructure;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace AiServer.Drills;
@@ -120,8 +120,7 @@ internal sealed class DrillApp : IAsyncDisposable
     public IReadOnlyList<ResourceEvent> Instances(string resourceName) =>
         [.. _instances.Values.Where(e => e.Resource.Name == resourceName).OrderBy(e => e.ResourceId, StringComparer.Ordinal)];
 
-    public static bool IsHealthy(ResourceEvent e) =>
-        e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy;
+    public static bool IsHealthy(ResourceEvent e) => ResourceInstances.IsHealthy(e);
 
     public bool AllHealthy() =>
         Instances("api").Count(IsHealthy) == 2 && new[] { "redis", "providers" }.Concat(WorkerPools).All(n => Instances(n).Count(IsHealthy) == 1);
@@ -147,21 +146,9 @@ internal sealed class DrillApp : IAsyncDisposable
     public string Describe() => "Resources: " + string.Join(", ", _instances.Values.OrderBy(e => e.ResourceId, StringComparer.Ordinal)
         .Select(e => $"{e.ResourceId}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus?.ToString() ?? "-"}"));
 
-    /// <summary>The direct URL of one instance (bypassing DCP's proxy), from the ASPNETCORE_URLS DCP gave it.</summary>
-    public static Uri DirectUrl(ResourceEvent instance)
-    {
-        var urls = instance.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value
-            ?? throw new InvalidOperationException($"{instance.ResourceId} has no ASPNETCORE_URLS in its snapshot.");
-        return new Uri(urls.Split(';')[0].Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal));
-    }
+    public static Uri DirectUrl(ResourceEvent instance) => ResourceInstances.DirectUrl(instance);
 
-    /// <summary>The process id DCP reports for an instance.</summary>
-    public static int Pid(ResourceEvent instance)
-    {
-        var value = instance.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value
-            ?? throw new InvalidOperationException($"{instance.ResourceId} has no executable.pid property.");
-        return Convert.ToInt32(value, CultureInfo.InvariantCulture);
-    }
+    public static int Pid(ResourceEvent instance) => ResourceInstances.Pid(instance);
 
     /// <summary>
     /// The process of the service itself: DCP launches a project through <c>dotnet run</c>, so the pid it reports is the

@@ -79,51 +79,56 @@ internal sealed class DrillContext(DrillApp app, DrillOptions options, Action<st
 
     /// <summary>Samples the fleet's breaker states as an api replica reports them (the other one when the first does not answer).</summary>
     public Task SampleBreakersAsync(CancellationToken cancellationToken) => SampleAsync(
-        async () =>
+        () => FromAnApiReplicaAsync(async (url, ct) =>
         {
-            foreach (var (name, url) in App.Services().Where(s => s.Name.StartsWith("api", StringComparison.Ordinal)))
+            var view = await App.GetJsonAsync(new Uri(url, "/metrics/circuit-breakers"), cancellationToken: ct);
+            var at = Timeline.Now;
+            foreach (var breaker in view!["breakers"]!.AsArray())
             {
-                try
-                {
-                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-                    var view = await App.GetJsonAsync(new Uri(url, "/metrics/circuit-breakers"), cancellationToken: cts.Token);
-                    var at = Timeline.Now;
-                    foreach (var breaker in view!["breakers"]!.AsArray())
-                    {
-                        Timeline.BreakerStates.Enqueue((at, (string)breaker!["name"]!, (string)breaker["state"]!));
-                    }
-
-                    return;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
-                {
-                    // try the other replica
-                }
+                Timeline.BreakerStates.Enqueue((at, (string)breaker!["name"]!, (string)breaker["state"]!));
             }
-        },
+        }),
         TimeSpan.FromMilliseconds(250),
         cancellationToken);
 
     /// <summary>Samples the open jobs of every kind (<c>jobs_queue_depth</c>, queued or in work) as an api replica reports them, every second.</summary>
     public Task SampleQueueDepthAsync(CancellationToken cancellationToken) => SampleAsync(
-        async () =>
-        {
-            foreach (var (_, url) in App.Services().Where(s => s.Name.StartsWith("api", StringComparison.Ordinal)))
-            {
-                try
-                {
-                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-                    Timeline.Record("open jobs (queue depth)", await MetricSumAsync(url, "jobs_queue_depth", cts.Token));
-                    return;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
-                {
-                    // try the other replica
-                }
-            }
-        },
+        () => FromAnApiReplicaAsync(async (url, ct) => Timeline.Record("open jobs (queue depth)", await MetricSumAsync(url, "jobs_queue_depth", ct))),
         TimeSpan.FromSeconds(1),
         cancellationToken);
+
+    /// <summary>Runs <paramref name="sample"/> against the first api replica that answers within 1 s (one may be restarting).</summary>
+    private async Task FromAnApiReplicaAsync(Func<Uri, CancellationToken, Task> sample)
+    {
+        foreach (var (_, url) in App.Services().Where(s => s.Name.StartsWith("api", StringComparison.Ordinal)))
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await sample(url, cts.Token);
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+            {
+                // try the other replica
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits <paramref name="after"/>, then makes the emulator answer every call to <paramref name="provider"/> with 503
+    /// for <paramref name="length"/> (marked on the timeline), and waits it out. Returns when the fault began and ended.
+    /// </summary>
+    public async Task<(DateTimeOffset Start, DateTimeOffset End)> OutageAsync(string provider, string label, TimeSpan after, TimeSpan length)
+    {
+        await Task.Delay(after);
+        var start = DateTimeOffset.UtcNow;
+        await App.AddFaultAsync(new { provider, kind = "error", statusCode = 503, durationSeconds = (int)length.TotalSeconds });
+        Timeline.Mark($"{label} answers 503 to every call for {length.TotalSeconds:0} s", Log);
+        await Task.Delay(length);
+        Timeline.Mark($"{label} healthy again", Log);
+        return (start, start + length);
+    }
 
     /// <summary>Every accepted request's job, followed to its end (at most <paramref name="timeout"/>).</summary>
     public Task<IReadOnlyDictionary<string, JobOutcome>> WaitJobsAsync(TimeSpan timeout) =>
@@ -168,9 +173,6 @@ internal sealed class DrillContext(DrillApp app, DrillOptions options, Action<st
             .Where(l => l.StartsWith(metric, StringComparison.Ordinal) && (l.Length == metric.Length || l[metric.Length] is '{' or ' '))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
-
-    /// <summary>Reads one JSON number whatever its naming (snake_case or camelCase).</summary>
-    public static long Number(JsonNode? node, string snake, string camel) => (long?)node?[snake] ?? (long?)node?[camel] ?? 0;
 }
 
 /// <summary>Command line of the harness.</summary>

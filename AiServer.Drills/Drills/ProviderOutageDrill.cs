@@ -28,13 +28,7 @@ internal static class ProviderOutageDrill
         using var load = new LoadGenerator(ctx.App.ApiUrl, ctx.App.ApiKey, new JobMix(ctx.App.EmulatorUrl), timeline);
         var loadTask = load.RunAsync(Rate, duration, CancellationToken.None);
 
-        await Task.Delay(faultAfter);
-        var faultStart = DateTimeOffset.UtcNow;
-        await ctx.App.AddFaultAsync(new { provider = "replicate", kind = "error", statusCode = 503, durationSeconds = (int)faultLength.TotalSeconds });
-        timeline.Mark($"Replicate answers 503 to every call for {faultLength.TotalSeconds:0} s", ctx.Log);
-        await Task.Delay(faultLength);
-        var faultEnd = faultStart + faultLength;
-        timeline.Mark("Replicate healthy again", ctx.Log);
+        var (faultStart, faultEnd) = await ctx.OutageAsync("replicate", "Replicate", faultAfter, faultLength);
         await loadTask;
         timeline.Mark("load stops", ctx.Log);
         var outcomes = await ctx.WaitJobsAsync(TimeSpan.FromMinutes(3));

@@ -178,7 +178,7 @@ internal static class RedisRestartDrill
         foreach (var (label, config) in new[] { ("no AOF", "--appendonly no"), ("everysec", "--appendonly yes --appendfsync everysec"), ("always", "--appendonly yes --appendfsync always") })
         {
             var dir = Directory.CreateTempSubdirectory("aiserver-drill-redis-").FullName;
-            var port = FreePort();
+            var port = AiServer.Tests.Infrastructure.FreePort.Next();
             using var server = Process.Start(new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --dir {dir} {config}") { RedirectStandardOutput = true })!;
             try
             {
@@ -199,12 +199,5 @@ internal static class RedisRestartDrill
 
         figures.Add(string.Join("; ", results));
         return figures;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -36,13 +36,7 @@ internal static class SupabaseOutageDrill
         };
         using var load = new LoadGenerator(ctx.App.ApiUrl, ctx.App.ApiKey, new JobMix(ctx.App.EmulatorUrl), timeline);
         var loadTask = load.RunAsync(Rate, duration, CancellationToken.None);
-        await Task.Delay(ctx.Scaled(15));
-        var faultStart = DateTimeOffset.UtcNow;
-        await ctx.App.AddFaultAsync(new { provider = "supabase", kind = "error", statusCode = 503, durationSeconds = (int)faultLength.TotalSeconds });
-        timeline.Mark($"Supabase answers 503 for {faultLength.TotalSeconds:0} s", ctx.Log);
-        await Task.Delay(faultLength);
-        var faultEnd = faultStart + faultLength;
-        timeline.Mark("Supabase healthy again", ctx.Log);
+        var (faultStart, faultEnd) = await ctx.OutageAsync("supabase", "Supabase", ctx.Scaled(15), faultLength);
         await loadTask;
         timeline.Mark("load stops", ctx.Log);
         var outcomes = await ctx.WaitJobsAsync(TimeSpan.FromMinutes(3));

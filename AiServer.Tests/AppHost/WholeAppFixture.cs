@@ -6,7 +6,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AiServer.Tests.AppHost;
 
@@ -83,8 +82,7 @@ public sealed class WholeAppFixture : IAsyncLifetime
     public IReadOnlyList<ResourceEvent> Instances(string resourceName) =>
         [.. _instances.Values.Where(e => e.Resource.Name == resourceName).OrderBy(e => e.ResourceId, StringComparer.Ordinal)];
 
-    public static bool IsHealthy(ResourceEvent e) =>
-        e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy;
+    public static bool IsHealthy(ResourceEvent e) => ResourceInstances.IsHealthy(e);
 
     /// <summary>Waits until redis, providers, both api replicas and the workers run and report healthy.</summary>
     public Task WaitHealthyAsync(TimeSpan timeout) =>
@@ -100,21 +98,11 @@ public sealed class WholeAppFixture : IAsyncLifetime
     public Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, TimeSpan? interval = null) =>
         Wait.UntilAsync(condition, timeout, () => $"{what}.{Environment.NewLine}{Describe()}", interval);
 
-    /// <summary>The direct URL of one replica (bypassing DCP's proxy), from the ASPNETCORE_URLS DCP gave it.</summary>
-    public static Uri DirectUrl(ResourceEvent instance)
-    {
-        var urls = instance.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value
-            ?? throw new InvalidOperationException($"{instance.ResourceId} has no ASPNETCORE_URLS in its snapshot.");
-        return new Uri(urls.Split(';')[0].Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal));
-    }
+    /// <summary>The direct URL of one replica (bypassing DCP's proxy).</summary>
+    public static Uri DirectUrl(ResourceEvent instance) => ResourceInstances.DirectUrl(instance);
 
     /// <summary>The process id DCP reports for an instance.</summary>
-    public static int Pid(ResourceEvent instance)
-    {
-        var value = instance.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value
-            ?? throw new InvalidOperationException($"{instance.ResourceId} has no executable.pid property.");
-        return Convert.ToInt32(value, CultureInfo.InvariantCulture);
-    }
+    public static int Pid(ResourceEvent instance) => ResourceInstances.Pid(instance);
 
     public static int Restarts(ResourceEvent instance) =>
         instance.Snapshot.Properties.FirstOrDefault(p => p.Name == "aiserver.restarts")?.Value is { } value
