@@ -20,7 +20,9 @@ public sealed class RestartCommandTests(WholeAppFixture app)
     {
         // Arrange
         await app.WaitHealthyAsync(TimeSpan.FromMinutes(1));
-        var victim = app.Instances(resource)[0];
+        // The last instance: CrashRestartTests SIGKILLs the first api replica's process, found as its launcher's child,
+        // and this collection's tests share one app.
+        var victim = app.Instances(resource)[^1];
         var launcher = WholeAppFixture.Pid(victim);
         var commands = app.App.Services.GetRequiredService<ResourceCommandService>();
 
